@@ -1,0 +1,39 @@
+# ReviewDesk. `make run` and `make test` are all a new machine needs (Python >= 3.11 and make).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test e2e bench lint check-deploy clean
+
+install: $(STAMP)  ## create/update .venv with the app and its dev tools (idempotent)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: export DEBUG ?= 1
+run: install  ## migrate, load the demo practice, start web + worker + beat on 127.0.0.1:$(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py rundesk --port $(PORT)
+
+test: install  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL point at them)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: install  ## only the browser tests (Chromium from /usr/bin/chromium), saving screenshots/
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+bench: install  ## speed and memory numbers for the PHI guard and the live check
+	$(PY) manage.py phi_bench
+	$(PY) manage.py live_check_bench
+
+check-deploy: install  ## Django's deployment checklist with production-like settings
+	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=reviews.example $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache screenshots

@@ -1,0 +1,123 @@
+"""Admin: configuration is editable; reply states only move through the workflow services.
+
+Nothing here can put a blocked text into approved or posted: replies and their
+versions are read-only, and the approve action calls the same service as the app.
+"""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+
+from responses import workflow
+from responses.models import (
+    AuditEvent,
+    GuardTerm,
+    ImportRun,
+    Location,
+    Membership,
+    PlatformConnection,
+    Practice,
+    Reply,
+    ReplyVersion,
+    Review,
+    StaffMember,
+    TemplateBlock,
+)
+
+
+class StaffInline(admin.TabularInline):
+    model = StaffMember
+    extra = 0
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "email", "website"]
+    inlines = [StaffInline]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "practice", "phone", "email"]
+
+
+@admin.register(PlatformConnection)
+class PlatformConnectionAdmin(admin.ModelAdmin):
+    list_display = ["location", "platform", "kind", "import_enabled", "publish_enabled", "last_import_at"]
+    exclude = []
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "practice", "role"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["id", "location", "platform", "rating", "posted_at", "closed_at"]
+    list_filter = ["platform", "rating", "location"]
+    readonly_fields = ["text_sha256", "imported_at", "updated_at", "closed_at", "closed_by", "closed_reason"]
+
+
+class ReplyVersionInline(admin.TabularInline):
+    model = ReplyVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "source", "author", "created_at", "blocked", "text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = ["id", "review", "state", "approved_by", "posted_at"]
+    list_filter = ["state"]
+    inlines = [ReplyVersionInline]
+    actions = ["approve_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Reply._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve selected replies (the PHI guard re-checks each)")
+    def approve_selected(self, request, queryset):
+        for reply in queryset.select_related("review__location__practice", "current_version"):
+            try:
+                workflow.reply_approve(reply=reply, actor=request.user)
+            except (workflow.WorkflowError, PermissionDenied) as exc:
+                self.message_user(request, f"Reply {reply.pk}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Reply {reply.pk} approved.", messages.SUCCESS)
+
+
+@admin.register(TemplateBlock)
+class TemplateBlockAdmin(admin.ModelAdmin):
+    list_display = ["id", "practice", "kind", "topic", "active", "updated_at"]
+    list_filter = ["kind", "topic", "active"]
+
+
+@admin.register(GuardTerm)
+class GuardTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "entity_type", "practice"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "review", "from_state", "to_state", "verdict_blocked"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "location", "source_name", "status", "created_count", "updated_count", "started_at"]

@@ -1,0 +1,69 @@
+"""Audit events: who did what, when, with what verdict. Never any patient text."""
+from __future__ import annotations
+
+from collections import Counter
+
+from responses.models import AuditEvent, Reply, Review
+
+# Only these keys may travel in an event's details: ids, hashes, counts, categories, reasons chosen from a list.
+_ALLOWED_DETAIL_KEYS = frozenset(
+    {
+        "version",
+        "text_sha256",
+        "finding_count",
+        "categories",
+        "guard_error",
+        "posted_via",
+        "close_reason",
+        "import_run",
+        "created",
+        "updated",
+        "unchanged",
+        "failed",
+        "template_block",
+        "source",
+        "external_reply_id",
+    }
+)
+
+
+def verdict_summary(verdict) -> dict:
+    """The parts of a verdict that may be audited: counts per category, never the findings' text."""
+    return {
+        "finding_count": len(verdict.findings),
+        "categories": dict(Counter(f.category for f in verdict.findings)),
+        "guard_error": bool(verdict.error),
+    }
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    review: Review | None = None,
+    reply: Reply | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    verdict=None,
+    **details,
+) -> AuditEvent:
+    unknown = set(details) - _ALLOWED_DETAIL_KEYS
+    if unknown:
+        # A programming error, not user input: refuse rather than risk storing patient text.
+        raise ValueError(f"audit details may not carry {sorted(unknown)}")
+    if verdict is not None:
+        details.update(verdict_summary(verdict))
+    if review is None and reply is not None:
+        review = reply.review
+    practice_id = review.location.practice_id if review is not None else None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        practice_id=practice_id,
+        review=review,
+        reply=reply,
+        from_state=from_state,
+        to_state=to_state,
+        verdict_blocked=None if verdict is None else verdict.blocked,
+        details=details,
+    )

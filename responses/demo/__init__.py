@@ -1,0 +1,98 @@
+"""A fictional demo practice for `make run`: locations, staff, two users and a few dozen reviews."""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from responses.models import Location, Practice, Review, Role, StaffMember, text_sha256
+from responses.roles import membership_grant
+
+DEMO_PRACTICE = {
+    "name": "Juniper Lane Aesthetics",
+    "phone": "(720) 555-0142",
+    "email": "care@juniperlane.example",
+    "website": "www.juniperlane.example",
+    "address": "1200 Pearl St, Suite 4, Boulder, CO 80302",
+    "signature": "— The Juniper Lane team",
+}
+DEMO_STAFF = [
+    ("Hannah Cho", "Client Experience Lead"),
+    ("Jordan Miles", "Nurse Practitioner"),
+    ("Sofia Ramirez", "Medical Aesthetician"),
+    ("Dr. Tomas Lindqvist", "Medical Director"),
+]
+DEMO_LOCATIONS = [
+    ("Boulder", "(720) 555-0142", "care@juniperlane.example", "1200 Pearl St, Suite 4, Boulder, CO 80302"),
+    ("Denver Highlands", "(720) 555-0157", "highlands@juniperlane.example", "3300 W 32nd Ave, Denver, CO 80211"),
+]
+DEMO_USERS = [("frontdesk", "Riley", "Front Desk", Role.FRONT_DESK), ("manager", "Morgan", "Manager", Role.MANAGER)]
+
+
+@dataclass
+class DemoResult:
+    practice: Practice
+    reviews_created: int
+    password: str
+
+
+def demo_password() -> str:
+    """DEMO_PASSWORD if set; else a random password kept in var/ so repeated runs keep working logins."""
+    from_env = settings.DEMO_PASSWORD
+    if from_env:
+        return from_env
+    path = Path(settings.VAR_DIR) / "demo-password"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(12)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
+@transaction.atomic
+def demo_load(*, password: str) -> DemoResult:
+    """Create or refresh the demo practice. Safe to run any number of times: nothing is duplicated."""
+    practice, _ = Practice.objects.update_or_create(name=DEMO_PRACTICE["name"], defaults=DEMO_PRACTICE)
+    for name, role in DEMO_STAFF:
+        StaffMember.objects.update_or_create(practice=practice, name=name, defaults={"role": role})
+    locations = []
+    for name, phone, email, address in DEMO_LOCATIONS:
+        location, _ = Location.objects.update_or_create(
+            practice=practice, name=name, defaults={"phone": phone, "email": email, "address": address}
+        )
+        locations.append(location)
+
+    User = get_user_model()
+    for username, first, last, role in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        user.set_password(password)
+        user.save()
+        membership_grant(user=user, practice=practice, role=role)
+
+    rows = json.loads((Path(__file__).parent / "reviews.json").read_text(encoding="utf-8"))
+    now = timezone.now()
+    created = 0
+    for index, row in enumerate(rows):
+        _, was_created = Review.objects.get_or_create(
+            location=locations[index % len(locations)],
+            platform=row["platform"],
+            external_id=row["external_id"],
+            defaults={
+                "author_name": row["author_name"],
+                "rating": row["rating"],
+                "text": row["text"],
+                "text_sha256": text_sha256(row["text"]),
+                "posted_at": now - timedelta(days=row["days_ago"], hours=index % 7),
+            },
+        )
+        created += was_created
+    return DemoResult(practice=practice, reviews_created=created, password=password)

@@ -1,0 +1,45 @@
+"""The bridge between reviews and the PHI guard: a practice's profile and verdicts on reply texts."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from phi_guard.profile import PracticeProfile, StaffMember as GuardStaff
+from phi_guard.service import guard_check, guard_rewrite
+from phi_guard.verdict import Verdict
+
+from responses.models import Practice, Review
+
+
+def practice_profile(practice: Practice) -> PracticeProfile:
+    """What the guard must allow (the practice's own contact details and staff) and its extra vocabulary."""
+    vocabulary: dict[str, list[str]] = defaultdict(list)
+    for entity_type, term in practice.guard_terms.values_list("entity_type", "term"):
+        vocabulary[entity_type].append(term)
+    return PracticeProfile(
+        name=practice.name,
+        phone=practice.phone,
+        email=practice.email,
+        website=practice.website,
+        address=practice.address,
+        staff=tuple(GuardStaff(name=s.name, role=s.role) for s in practice.staff.all()),
+        vocabulary={key: tuple(terms) for key, terms in vocabulary.items()},
+    )
+
+
+def verdict_for_reply_text(*, review: Review, text: str) -> Verdict:
+    """The guard's verdict on exactly `text` as a reply to `review` (fails closed inside the guard)."""
+    practice = review.location.practice
+    return guard_check(
+        text, practice=practice_profile(practice), review=review.text, reviewer_name=review.author_name
+    )
+
+
+def safe_rewrite_for(*, review: Review, text: str) -> str:
+    practice = review.location.practice
+    return guard_rewrite(
+        text,
+        practice=practice_profile(practice),
+        review=review.text,
+        reviewer_name=review.author_name,
+        private_channel=review.location.private_channel,
+    )

@@ -1,0 +1,381 @@
+"""Reviews, replies and everything a practice needs to answer them safely.
+
+State changes go through `responses.services`; nothing here has side effects in
+save(). Invariants that matter are database constraints.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Platform(models.TextChoices):
+    GOOGLE = "google", "Google"
+    YELP = "yelp", "Yelp"
+    FACEBOOK = "facebook", "Facebook"
+    REALSELF = "realself", "RealSelf"
+    HEALTHGRADES = "healthgrades", "Healthgrades"
+    OTHER = "other", "Other"
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", "Front desk"
+    MANAGER = "manager", "Practice manager"
+
+
+class Practice(models.Model):
+    """A practice: its public identity is what the PHI guard allows in replies."""
+
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    signature = models.CharField(
+        max_length=200, blank=True, help_text="How replies are signed, e.g. “— The Willow & Pine team”."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(models.Model):
+    """Staff whose names and roles may appear in a public reply (allow-listed by the guard)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["practice", "name"], name="unique_staff_name_per_practice")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class Membership(models.Model):
+    """Ties a login to a practice with a role (the role is also a Django group)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.practice} ({self.get_role_display()})"
+
+
+class Location(models.Model):
+    """One clinic of a practice; its phone/e-mail is the private channel offered in replies."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="unique_location_name_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def private_channel(self) -> str:
+        """The contact sentence fragment a reply offers, e.g. “(303) 555-0186 or frontdesk@…”."""
+        return " or ".join(part for part in (self.phone, self.email) if part)
+
+
+class PlatformConnection(models.Model):
+    """Where a location's reviews come from (nightly import) and where replies can be posted."""
+
+    class Kind(models.TextChoices):
+        GOOGLE_BUSINESS = "google_business", "Google Business Profile API"
+        JSON_FEED = "json_feed", "JSON feed URL"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="connections")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Google: "accounts/{account}/locations/{location}"; JSON feed: the feed URL.
+    resource = models.CharField(max_length=500)
+    access_token = models.CharField(max_length=2000, blank=True, help_text="Bearer token for the platform API.")
+    import_enabled = models.BooleanField(default=True)
+    publish_enabled = models.BooleanField(default=False)
+    last_import_at = models.DateTimeField(null=True, blank=True)
+    last_import_status = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["location", "platform", "kind"], name="unique_connection_per_platform"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location} · {self.get_platform_display()} ({self.get_kind_display()})"
+
+
+class Topic(models.TextChoices):
+    WAIT_TIME = "wait_time", "Wait time"
+    BILLING_PRICING = "billing_pricing", "Billing or pricing"
+    STAFF_ATTITUDE = "staff_attitude", "Staff attitude"
+    BAD_OUTCOME = "bad_outcome", "Outcome dissatisfaction"
+    COMPLICATION = "complication", "Complication or side effect"
+    BOOKING_SCHEDULING = "booking_scheduling", "Booking or scheduling"
+    CLEANLINESS = "cleanliness", "Cleanliness"
+    COMMUNICATION = "communication", "Communication"
+    POSITIVE_GENERAL = "positive_general", "Positive experience"
+    POSITIVE_STAFF = "positive_staff", "Staff praise"
+    MIXED = "mixed", "Mixed"
+    SPAM_OR_FAKE = "spam_or_fake", "Likely spam"
+    NON_ENGLISH = "non_english", "Non-English"
+    RATING_ONLY = "rating_only", "Rating only"
+
+
+class Review(models.Model):
+    """A public review of a location. Public text, but kept access-controlled."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reviews")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    external_id = models.CharField(max_length=300, help_text="The platform's id; generated for pasted reviews.")
+    author_name = models.CharField(max_length=200, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    posted_at = models.DateTimeField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    topics = models.JSONField(default=list, blank=True)
+    internal_note = models.TextField(blank=True, help_text="Private to staff; never used in a public reply.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-posted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "platform", "external_id"], name="unique_review_external_id_per_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "posted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} review #{self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def primary_topic(self) -> str:
+        return self.topics[0] if self.topics else ""
+
+
+class ReplyState(models.TextChoices):
+    DRAFTING = "drafting", "Drafting"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    POSTED = "posted", "Posted"
+
+
+class Reply(models.Model):
+    """The one public reply to a review. Its text lives in versions; `revision` guards concurrent edits."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
+    state = models.CharField(max_length=20, choices=ReplyState.choices, default=ReplyState.DRAFTING)
+    revision = models.PositiveIntegerField(default=0, help_text="Bumped on every change; a stale save is refused.")
+    current_version = models.ForeignKey(
+        "ReplyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stale = models.BooleanField(default=False, help_text="The review changed after this reply was drafted.")
+    rejection_comment = models.TextField(blank=True)
+    approved_version = models.ForeignKey(
+        "ReplyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_via = models.CharField(max_length=30, blank=True)
+    external_reply_id = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "replies"
+        permissions = [
+            ("submit_reply", "Can write replies and submit them for approval"),
+            ("approve_reply", "Can approve or reject replies"),
+            ("post_reply", "Can post approved replies"),
+            ("close_review", "Can close a review without a reply"),
+            ("import_reviews", "Can paste and import reviews"),
+            ("manage_templates", "Can edit reply templates and guard vocabulary"),
+        ]
+        constraints = [
+            # An approved or posted reply always points at the exact version the manager approved.
+            models.CheckConstraint(
+                condition=~Q(state__in=["approved", "posted"]) | Q(approved_version__isnull=False),
+                name="reply_approved_has_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="posted") | Q(posted_at__isnull=False), name="reply_posted_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply to review #{self.review_id} ({self.get_state_display()})"
+
+    @property
+    def text(self) -> str:
+        return self.current_version.text if self.current_version_id else ""
+
+
+class ReplyVersion(models.Model):
+    """One saved text of a reply and the guard's verdict on exactly that text."""
+
+    class Source(models.TextChoices):
+        TEMPLATE = "template", "Drafted from templates"
+        EDIT = "edit", "Edited"
+        REWRITE = "rewrite", "Guard's safe rewrite"
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The verdict (phi_guard.Verdict.to_dict()) for the text whose hash is verdict_sha256.
+    verdict = models.JSONField(default=dict)
+    verdict_sha256 = models.CharField(max_length=64)
+    blocked = models.BooleanField()
+
+    class Meta:
+        ordering = ["reply", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "number"], name="unique_version_number_per_reply"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.reply}"
+
+    @property
+    def verdict_matches_text(self) -> bool:
+        return self.verdict_sha256 == self.text_sha256 == text_sha256(self.text)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when. Never holds patient text: ids, states, counts and categories only."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    practice = models.ForeignKey(Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=40)
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    verdict_blocked = models.BooleanField(null=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class TemplateBlock(models.Model):
+    """A reusable piece of a reply: acknowledge / listen / resolve, or thanks for positive reviews.
+
+    Placeholders: {first_name}, {practice}, {location}, {phone}, {email}, {channel}, {signature}.
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", "Acknowledge"
+        LISTEN = "listen", "Listen"
+        RESOLVE = "resolve", "Resolve"
+        THANKS = "thanks", "Thanks (positive reviews)"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="template_blocks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    topic = models.CharField(max_length=30, choices=Topic.choices, blank=True, help_text="Blank: any topic.")
+    text = models.TextField()
+    active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "topic", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_topic_display() or 'any topic'} #{self.pk}"
+
+
+class GuardTerm(models.Model):
+    """A practice's own addition to the guard's vocabulary (a treatment it offers, a product brand)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="guard_terms")
+    entity_type = models.CharField(max_length=40, help_text="The guard's vocabulary entity type, e.g. TREATMENT.")
+    term = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["entity_type", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "entity_type", "term"], name="unique_guard_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type}: {self.term}"
+
+
+class ImportRun(models.Model):
+    """One import of reviews (file, paste batch or platform feed) and its per-row report."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="import_runs")
+    connection = models.ForeignKey(
+        PlatformConnection, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
+    )
+    source_name = models.CharField(max_length=300, help_text="File name or feed; never review text.")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    # [{"line": 7, "reason": "rating must be 1-5"}]: reasons describe the problem, never quote the review.
+    errors = models.JSONField(default=list, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.source_name})"

@@ -1,0 +1,37 @@
+"""Publishers post an approved reply to a review platform.
+
+The manual publisher is the default (the manager copies the text and marks it
+posted, see workflow.reply_mark_posted); a location's PlatformConnection with
+publish_enabled selects an API publisher for reviews of that platform.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from responses.models import PlatformConnection, Review
+
+
+class PublishError(Exception):
+    """The platform refused or could not be reached. The message is safe to show (no reply text)."""
+
+
+class Publisher(Protocol):
+    name: str
+
+    def publish(self, *, review: Review, text: str) -> str:
+        """Post `text` as the reply to `review`; return the platform's id for the reply (or "")."""
+
+
+def publisher_for(review: Review) -> Publisher | None:
+    connection = (
+        PlatformConnection.objects.filter(location=review.location, platform=review.platform, publish_enabled=True)
+        .order_by("pk")
+        .first()
+    )
+    if connection is None:
+        return None
+    if connection.kind == PlatformConnection.Kind.GOOGLE_BUSINESS:
+        from responses.platforms.google import GoogleBusinessPublisher
+
+        return GoogleBusinessPublisher(connection)
+    return None

@@ -1,0 +1,413 @@
+"""The reply workflow: drafting -> awaiting approval -> approved -> posted.
+
+Every state change of a reply goes through a service here. Each one
+- checks the actor's role (server side, whatever the UI showed),
+- re-runs the PHI guard on the exact text where the text moves towards the public
+  (submit, approve, post) and refuses a blocked text, failing closed,
+- moves the state with a compare-and-swap on (revision, state), so two people
+  acting on the same reply never overwrite each other silently,
+- records an audit event without patient text.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from responses.audit import audit_record
+from responses.guarding import safe_rewrite_for, verdict_for_reply_text
+from responses.models import Reply, ReplyState, ReplyVersion, Review, text_sha256
+from responses.roles import require_permission
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY_LENGTH = 4000  # Google's reply limit is 4,096 characters; stay clear of it on every platform.
+
+
+class WorkflowError(Exception):
+    """A refused action. The message is for the user and never contains patient text."""
+
+
+class TransitionNotAllowed(WorkflowError):
+    pass
+
+
+class StaleReply(WorkflowError):
+    pass
+
+
+class GuardBlocked(WorkflowError):
+    def __init__(self, verdict, message: str = ""):
+        self.verdict = verdict
+        if not message:
+            if verdict.error:
+                message = "The PHI guard could not check this text, so it cannot go further. Try again shortly."
+            else:
+                count = len(verdict.findings)
+                message = (
+                    f"The PHI guard blocked this text ({count} finding{'s' if count != 1 else ''}). "
+                    "Fix the highlighted parts or apply the safe rewrite."
+                )
+        super().__init__(message)
+
+
+class Action:
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    POST = "post"
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_states: tuple[str, ...]
+    to_state: str
+    permission: str
+    guard: bool  # re-check the exact text with the PHI guard before moving
+
+
+S = ReplyState
+# The one table of allowed moves. EDIT's target is the state after a clean edit (see reply_save_text).
+TRANSITIONS: dict[str, Transition] = {
+    Action.EDIT: Transition((S.DRAFTING, S.AWAITING_APPROVAL, S.APPROVED), S.DRAFTING, "submit_reply", False),
+    Action.SUBMIT: Transition((S.DRAFTING,), S.AWAITING_APPROVAL, "submit_reply", True),
+    Action.APPROVE: Transition((S.AWAITING_APPROVAL,), S.APPROVED, "approve_reply", True),
+    Action.REJECT: Transition((S.AWAITING_APPROVAL, S.APPROVED), S.DRAFTING, "approve_reply", False),
+    Action.POST: Transition((S.APPROVED,), S.POSTED, "post_reply", True),
+}
+
+
+def allowed_actions(*, reply: Reply | None, user) -> set[str]:
+    """What `user` may do to `reply` now (for the UI; the services check again)."""
+    if reply is None or reply.review.is_closed:
+        return set()
+    return {
+        action
+        for action, t in TRANSITIONS.items()
+        if reply.state in t.from_states and user.has_perm(f"responses.{t.permission}")
+    }
+
+
+def _check_allowed(reply: Reply, action: str, actor) -> Transition:
+    transition = TRANSITIONS[action]
+    require_permission(actor, transition.permission)
+    if reply.review.is_closed:
+        raise TransitionNotAllowed("This review is closed; reopen it before working on its reply.")
+    if reply.state not in transition.from_states:
+        raise TransitionNotAllowed(
+            f"A reply that is {reply.get_state_display().lower()} cannot be sent to {action}."
+        )
+    return transition
+
+
+def _guard_or_refuse(reply: Reply, *, action: str, actor):
+    """Re-check the reply's current text; refuse (and audit the refusal) if the guard blocks or cannot run."""
+    text = reply.text
+    verdict = verdict_for_reply_text(review=reply.review, text=text)
+    if verdict.blocked:
+        audit_record(
+            action=f"{action}_refused",
+            actor=actor,
+            reply=reply,
+            from_state=reply.state,
+            to_state=reply.state,
+            verdict=verdict,
+            version=reply.current_version.number if reply.current_version_id else None,
+            text_sha256=text_sha256(text),
+        )
+        logger.info("reply %s: %s refused by the PHI guard (%d findings)", reply.pk, action, len(verdict.findings))
+        raise GuardBlocked(verdict)
+    return verdict
+
+
+def _swap(reply: Reply, *, expected_revision: int, from_state: str, **changes) -> Reply:
+    """Apply `changes` only if nobody changed the reply since the caller read it."""
+    updated = Reply.objects.filter(pk=reply.pk, revision=expected_revision, state=from_state).update(
+        revision=F("revision") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise StaleReply(
+            "Someone else changed this reply while you were working on it. "
+            "Reload to see their version; your change was not saved."
+        )
+    reply.refresh_from_db()
+    return reply
+
+
+def _new_version(reply: Reply, *, text: str, actor, source: str, verdict) -> ReplyVersion:
+    last = reply.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    digest = text_sha256(text)
+    return ReplyVersion.objects.create(
+        reply=reply,
+        number=last + 1,
+        text=text,
+        text_sha256=digest,
+        source=source,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        verdict=verdict.to_dict(),
+        verdict_sha256=verdict.text_sha256,
+        blocked=verdict.blocked,
+    )
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise WorkflowError("A reply cannot be empty.")
+    if len(text) > MAX_REPLY_LENGTH:
+        raise WorkflowError(f"A reply can be at most {MAX_REPLY_LENGTH} characters (this one has {len(text)}).")
+    return text
+
+
+@transaction.atomic
+def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
+    """Create the review's reply with a first version: `text`, or a draft from the practice's templates."""
+    require_permission(actor, "submit_reply")
+    if review.is_closed:
+        raise TransitionNotAllowed("This review is closed; reopen it before drafting a reply.")
+    if Reply.objects.filter(review=review).exists():
+        raise TransitionNotAllowed("This review already has a reply.")
+    source = ReplyVersion.Source.EDIT
+    if text is None:
+        from responses.drafting import draft_for_review
+
+        text = draft_for_review(review=review).text
+        source = ReplyVersion.Source.TEMPLATE
+    text = _clean_text(text)
+    reply = Reply.objects.create(review=review)
+    verdict = verdict_for_reply_text(review=review, text=text)
+    version = _new_version(reply, text=text, actor=actor, source=source, verdict=verdict)
+    Reply.objects.filter(pk=reply.pk).update(current_version=version)
+    reply.refresh_from_db()
+    audit_record(
+        action="reply_started", actor=actor, reply=reply, to_state=reply.state, verdict=verdict,
+        version=version.number, source=source,
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_save_text(
+    *, reply: Reply, actor, text: str, expected_revision: int, source: str = ReplyVersion.Source.EDIT
+) -> Reply:
+    """Save a new version of the reply. A reply that was submitted or approved goes back for approval
+    (or to drafting if the guard blocks the new text); an unchanged text saves nothing."""
+    _check_allowed(reply, Action.EDIT, actor)
+    text = _clean_text(text)
+    if reply.revision != expected_revision:
+        raise StaleReply(
+            "Someone else changed this reply while you were working on it. "
+            "Reload to see their version; your change was not saved."
+        )
+    if reply.current_version_id and reply.current_version.text == text:
+        return reply
+    verdict = verdict_for_reply_text(review=reply.review, text=text)
+    from_state = reply.state
+    to_state = S.DRAFTING
+    if from_state in (S.AWAITING_APPROVAL, S.APPROVED) and not verdict.blocked:
+        to_state = S.AWAITING_APPROVAL
+    version = _new_version(reply, text=text, actor=actor, source=source, verdict=verdict)
+    reply = _swap(
+        reply,
+        expected_revision=expected_revision,
+        from_state=from_state,
+        current_version=version,
+        state=to_state,
+        approved_version=None,
+        approved_by=None,
+        approved_at=None,
+    )
+    audit_record(
+        action="reply_edited", actor=actor, reply=reply, from_state=from_state, to_state=to_state,
+        verdict=verdict, version=version.number, source=source,
+    )
+    return reply
+
+
+def reply_apply_safe_rewrite(*, reply: Reply, actor, expected_revision: int) -> Reply:
+    """Replace the text with the guard's safe rewrite, as a new version."""
+    rewrite = safe_rewrite_for(review=reply.review, text=reply.text)
+    return reply_save_text(
+        reply=reply, actor=actor, text=rewrite, expected_revision=expected_revision,
+        source=ReplyVersion.Source.REWRITE,
+    )
+
+
+@transaction.atomic
+def reply_submit(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
+    """Send a guard-clean draft to the manager."""
+    transition = _check_allowed(reply, Action.SUBMIT, actor)
+    verdict = _guard_or_refuse(reply, action=Action.SUBMIT, actor=actor)
+    from_state = reply.state
+    reply = _swap(
+        reply,
+        expected_revision=reply.revision if expected_revision is None else expected_revision,
+        from_state=from_state,
+        state=transition.to_state,
+        rejection_comment="",
+    )
+    audit_record(
+        action="reply_submitted", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
+        verdict=verdict, version=reply.current_version.number,
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_approve(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
+    """Approve exactly the current text, after the guard passes it again."""
+    transition = _check_allowed(reply, Action.APPROVE, actor)
+    verdict = _guard_or_refuse(reply, action=Action.APPROVE, actor=actor)
+    from_state = reply.state
+    reply = _swap(
+        reply,
+        expected_revision=reply.revision if expected_revision is None else expected_revision,
+        from_state=from_state,
+        state=transition.to_state,
+        approved_version=reply.current_version,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        rejection_comment="",
+    )
+    audit_record(
+        action="reply_approved", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
+        verdict=verdict, version=reply.current_version.number,
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_reject(*, reply: Reply, actor, comment: str, expected_revision: int | None = None) -> Reply:
+    """Send the reply back to drafting with the manager's comment (required)."""
+    transition = _check_allowed(reply, Action.REJECT, actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError("Say what should change: a rejection needs a comment.")
+    from_state = reply.state
+    reply = _swap(
+        reply,
+        expected_revision=reply.revision if expected_revision is None else expected_revision,
+        from_state=from_state,
+        state=transition.to_state,
+        rejection_comment=comment[:2000],
+        approved_version=None,
+        approved_by=None,
+        approved_at=None,
+    )
+    audit_record(
+        action="reply_rejected", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
+        version=reply.current_version.number,
+    )
+    return reply
+
+
+def _approved_text_or_refuse(reply: Reply) -> str:
+    if reply.approved_version_id is None or reply.approved_version_id != reply.current_version_id:
+        raise TransitionNotAllowed("Only the exact approved text can be posted; this reply needs approval again.")
+    return reply.approved_version.text
+
+
+@transaction.atomic
+def reply_mark_posted(
+    *, reply: Reply, actor, posted_at: datetime | None = None, expected_revision: int | None = None
+) -> Reply:
+    """Record that the manager pasted the approved text on the platform (the manual publisher)."""
+    transition = _check_allowed(reply, Action.POST, actor)
+    _approved_text_or_refuse(reply)
+    verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
+    now = timezone.now()
+    posted_at = posted_at or now
+    if posted_at > now + timezone.timedelta(minutes=5):
+        raise WorkflowError("The posting time cannot be in the future.")
+    from_state = reply.state
+    reply = _swap(
+        reply,
+        expected_revision=reply.revision if expected_revision is None else expected_revision,
+        from_state=from_state,
+        state=transition.to_state,
+        posted_by=actor,
+        posted_at=posted_at,
+        posted_via="manual",
+    )
+    audit_record(
+        action="reply_posted", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
+        verdict=verdict, version=reply.current_version.number, posted_via="manual",
+    )
+    return reply
+
+
+def reply_publish(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
+    """Post the approved text through the location's platform publisher (e.g. Google Business Profile)."""
+    from responses.publishers import PublishError, publisher_for
+
+    transition = _check_allowed(reply, Action.POST, actor)
+    text = _approved_text_or_refuse(reply)
+    publisher = publisher_for(reply.review)
+    if publisher is None:
+        raise TransitionNotAllowed("No platform publisher is configured for this review; mark it as posted instead.")
+    verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
+    expected = reply.revision if expected_revision is None else expected_revision
+    try:
+        external_id = publisher.publish(review=reply.review, text=text)
+    except PublishError as exc:
+        audit_record(action="reply_post_failed", actor=actor, reply=reply, from_state=reply.state,
+                     to_state=reply.state, posted_via=publisher.name)
+        raise WorkflowError(str(exc)) from None
+    with transaction.atomic():
+        from_state = reply.state
+        reply = _swap(
+            reply,
+            expected_revision=expected,
+            from_state=from_state,
+            state=transition.to_state,
+            posted_by=actor,
+            posted_at=timezone.now(),
+            posted_via=publisher.name,
+            external_reply_id=external_id or "",
+        )
+        audit_record(
+            action="reply_posted", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
+            verdict=verdict, version=reply.current_version.number, posted_via=publisher.name,
+        )
+    return reply
+
+
+CLOSE_REASONS = {
+    "spam": "Spam or fake review",
+    "duplicate": "Duplicate of another review",
+    "no_reply_needed": "No reply needed",
+    "handled_privately": "Handled privately",
+}
+
+
+@transaction.atomic
+def review_close(*, review: Review, actor, reason: str) -> Review:
+    """Close a review without a reply (spam, duplicate, ...). A posted reply cannot be closed away."""
+    require_permission(actor, "close_review")
+    if reason not in CLOSE_REASONS:
+        raise WorkflowError(f"Choose a reason: {', '.join(CLOSE_REASONS.values())}.")
+    if review.is_closed:
+        raise TransitionNotAllowed("This review is already closed.")
+    reply = Reply.objects.filter(review=review).first()
+    if reply is not None and reply.state == S.POSTED:
+        raise TransitionNotAllowed("This review already has a posted reply.")
+    Review.objects.filter(pk=review.pk).update(closed_at=timezone.now(), closed_reason=reason, closed_by=actor)
+    review.refresh_from_db()
+    audit_record(action="review_closed", actor=actor, review=review, close_reason=reason)
+    return review
+
+
+@transaction.atomic
+def review_reopen(*, review: Review, actor) -> Review:
+    require_permission(actor, "close_review")
+    if not review.is_closed:
+        raise TransitionNotAllowed("This review is not closed.")
+    Review.objects.filter(pk=review.pk).update(closed_at=None, closed_reason="", closed_by=None)
+    review.refresh_from_db()
+    audit_record(action="review_reopened", actor=actor, review=review)
+    return review
