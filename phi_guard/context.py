@@ -1,0 +1,120 @@
+"""What the guard knows besides the reply: the practice (allow-list) and the review it answers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from phi_guard.lexicon import echo_key
+from phi_guard.profile import PracticeProfile
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+_SENTENCE_END = re.compile(r"[.!?]\s*$")
+
+
+def _name_words(name: str) -> list[str]:
+    return [word for word in re.findall(r"[A-Za-z][A-Za-z'\-]*\.?", name)]
+
+
+def _is_initial(word: str) -> bool:
+    return word.endswith(".") and len(word) <= 3 or len(word.strip(".")) <= 1
+
+
+@dataclass(frozen=True)
+class PracticeContext:
+    """Allow-list derived from a practice profile, computed once per profile."""
+
+    allow_pattern: re.Pattern | None
+    phone_digits: frozenset[str]
+    emails: frozenset[str]
+    domains: frozenset[str]
+    name_parts: frozenset[str]  # lower-case words of the practice name, staff names and roles
+
+    @classmethod
+    def build(cls, practice: PracticeProfile) -> PracticeContext:
+        phrases = [practice.name, practice.phone, practice.email, practice.website, practice.address]
+        name_parts = set()
+        for member in practice.staff:
+            words = [w.strip(".") for w in _name_words(member.name)]
+            plain = [w for w in words if w.lower() not in TITLES]
+            phrases += [member.name, member.role, " ".join(plain)]
+            if plain:
+                phrases += [f"Dr. {plain[-1]}", f"Dr {plain[-1]}"] if any(w.lower() == "dr" for w in words) else []
+                phrases += plain
+            name_parts.update(w.lower() for w in words)
+            name_parts.update(w.lower() for w in _name_words(member.role))
+        name_parts.update(w.lower().strip(".") for w in _name_words(practice.name))
+        name_parts.update(w.lower().strip(".") for w in _name_words(practice.address))
+        phrases = sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True)
+        pattern = None
+        if phrases:
+            pattern = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases), re.IGNORECASE)
+        domains = set()
+        if practice.email and "@" in practice.email:
+            domains.add(practice.email.rsplit("@", 1)[-1].lower())
+        if practice.website:
+            host = urlsplit(practice.website if "//" in practice.website else f"//{practice.website}").hostname or ""
+            domains.update({host, host.removeprefix("www.")} - {""})
+        digits = re.sub(r"\D", "", practice.phone)[-10:]
+        return cls(
+            allow_pattern=pattern,
+            phone_digits=frozenset({digits} if digits else ()),
+            emails=frozenset({practice.email.lower()} if practice.email else ()),
+            domains=frozenset(domains),
+            name_parts=frozenset(name_parts),
+        )
+
+    def allowed_spans(self, text: str) -> list[tuple[int, int]]:
+        if self.allow_pattern is None:
+            return []
+        return [match.span() for match in self.allow_pattern.finditer(text)]
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """Per-reply context: the practice, the reviewer's display name and the review's words."""
+
+    KEY = "phi_guard_context"
+
+    practice: PracticeContext
+    first_name: str
+    surname_pattern: re.Pattern | None
+    known_name_parts: frozenset[str]
+    review_terms: frozenset[str]
+    review_names: frozenset[str]
+
+    @staticmethod
+    def echo_key(word: str) -> str:
+        return echo_key(word)
+
+    @classmethod
+    def build(cls, *, practice: PracticeContext, reviewer_name: str, review_tokens, generic: frozenset[str],
+              stop_words: frozenset[str], clinical_keys: frozenset[str]) -> ReplyContext:
+        words = [w.strip(".") for w in _name_words(reviewer_name or "")]
+        plain = [w for w, raw in zip(words, _name_words(reviewer_name or "")) if w.lower() not in TITLES and not _is_initial(raw)]
+        first_name = plain[0].lower() if plain else ""
+        # A surname the review shows next to a first name: using it publicly is a full name.
+        surnames = plain[1:] if len(plain) >= 2 else []
+        surname_pattern = None
+        if surnames:
+            surname_pattern = re.compile("|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in surnames), re.IGNORECASE)
+        display_parts = {w.lower() for w in re.split(r"[^A-Za-z]+", reviewer_name or "") if w}
+        known = set(practice.name_parts) | display_parts
+        display_keys = {echo_key(part) for part in display_parts}
+        terms, names = set(), set()
+        previous = ""
+        for token in review_tokens:
+            text = token.text
+            key = echo_key(text)
+            sentence_start = not previous or bool(_SENTENCE_END.search(previous))
+            previous = text
+            if not token.is_alpha or len(key) < 4 or key in generic or text.lower() in stop_words:
+                continue
+            if text.lower() in known or key in practice.name_parts or key in display_keys:
+                continue
+            if text[0].isupper() and not text.isupper() and not sentence_start and key not in clinical_keys:
+                names.add(key)
+            else:
+                terms.add(key)
+        return cls(practice=practice, first_name=first_name, surname_pattern=surname_pattern,
+                   known_name_parts=frozenset(known), review_terms=frozenset(terms), review_names=frozenset(names))

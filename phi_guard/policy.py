@@ -1,0 +1,51 @@
+"""The reply policy as data: which category each entity type belongs to, and what to tell the author."""
+from __future__ import annotations
+
+PRIVATE = "Move this to a private channel (phone or e-mail) instead."
+
+_CLINICAL = (
+    "Clinical detail in a public reply ties care to the reviewer, even as a general remark. "
+    "Leave out treatments, products, body areas, symptoms and doses. " + PRIVATE
+)
+_IDENTIFIER = "Identifies the reviewer or their care. Leave it out; " + PRIVATE[0].lower() + PRIVATE[1:]
+
+ENTITY_POLICY: dict[str, tuple[str, str]] = {
+    "PATIENT_STATUS": ("patient_status",
+                       "Confirms or hints that the reviewer (or someone they mention) is a client: their visit, "
+                       "appointment, account or provider. Speak about the practice in general. " + PRIVATE),
+    "RECORDS_LOOKUP": ("records_denial",
+                       "Talks about looking the reviewer up; even \"no record of you\" is a disclosure. "
+                       "Say you'd like to talk and " + PRIVATE[0].lower() + PRIVATE[1:]),
+    "REMEDY_OFFER": ("remedy_detail",
+                     "Offers a treatment-specific fix in public, which confirms the treatment. "
+                     "Offer to make things right in general terms; " + PRIVATE[0].lower() + PRIVATE[1:]),
+    "TREATMENT": ("clinical_detail", "Names a treatment or procedure. " + _CLINICAL),
+    "BRAND": ("clinical_detail", "Names a product or device brand. " + _CLINICAL),
+    "BODY_AREA": ("clinical_detail", "Names a body area. " + _CLINICAL),
+    "SYMPTOM": ("clinical_detail", "Mentions a symptom, side effect or outcome. " + _CLINICAL),
+    "MEDICATION": ("clinical_detail", "Names a medication or prescription. " + _CLINICAL),
+    "CONDITION": ("clinical_detail", "Mentions a condition or diagnosis. " + _CLINICAL),
+    "DOSAGE": ("clinical_detail", "States a dose or amount of product. " + _CLINICAL),
+    "CLINICAL_RECORD": ("clinical_detail", "Refers to clinical records, photos or history. " + _CLINICAL),
+    "REVIEW_ECHO": ("clinical_detail",
+                    "Repeats a word from the review; echoing the reviewer's own clinical words confirms them. "
+                    + PRIVATE),
+    "PERSONAL_DETAIL": ("identifier", "Refers to the reviewer's personal details. " + _IDENTIFIER),
+    "REVIEWER_NAME": ("identifier",
+                      "Uses the reviewer's full name or surname; address them only by the first name they show. "
+                      + PRIVATE),
+    "PERSON": ("identifier", "Names a person who is not on the practice's staff. " + _IDENTIFIER),
+    "DATE_OF_SERVICE": ("identifier", "Gives a date or time tied to the reviewer. " + _IDENTIFIER),
+    "AGE": ("identifier", "States the reviewer's age. " + _IDENTIFIER),
+    "ACCOUNT_NUMBER": ("identifier", "Shows an account, member or card number. " + _IDENTIFIER),
+    "PHONE_NUMBER": ("identifier",
+                     "A phone number that is not the practice's. Only the practice's own contact details belong "
+                     "in a reply."),
+    "EMAIL_ADDRESS": ("identifier",
+                      "An e-mail address that is not the practice's. Only the practice's own contact details "
+                      "belong in a reply."),
+    "STREET_ADDRESS": ("identifier", "An address that is not the practice's. " + _IDENTIFIER),
+}
+
+# Practice vocabulary types that name construction words rather than clinical terms.
+CONSTRUCTION_TYPES = frozenset({"CARE_EVENT", "CARE_GENERAL"})

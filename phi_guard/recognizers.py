@@ -1,0 +1,503 @@
+"""Presidio recognizers, one per policy concern. Each reads the ReplyScan the engine attached to the Doc.
+
+Constructions, not sentences: "your <care word>", "<visit verb> you" in the past,
+"we checked our <records>", "no record of", "free <treatment>", and so on.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+
+from phi_guard.context import ReplyContext
+from phi_guard.scan import SCAN_KEY, SECOND_PERSON, ReplyScan
+
+MODIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN", "SYM", "ADV", "PART"})
+MAX_MODIFIERS = 4
+EVENT_PREPOSITIONS = ("at", "during", "after", "since", "before", "following")
+
+
+def _scan(nlp_artifacts) -> ReplyScan:
+    return nlp_artifacts.tokens.user_data[SCAN_KEY]
+
+
+def _context(nlp_artifacts) -> ReplyContext:
+    return nlp_artifacts.tokens.user_data[ReplyContext.KEY]
+
+
+def _determiner_before(scan: ReplyScan, start: int) -> int | None:
+    """Index of the determiner/possessive/preposition heading the phrase that ends in doc[start:...]."""
+    doc = scan.doc
+    index = start - 1
+    steps = 0
+    while index >= 0 and steps <= MAX_MODIFIERS:
+        token = doc[index]
+        if token.pos_ in MODIFIER_POS or token.tag_ in ("VBG", "VBN") or token.text in ("-", "$", "&") or token.is_digit:
+            if token.lower_ in SECOND_PERSON or token.lower_ in ("her", "his", "the", "this", "that"):
+                return index
+            index -= 1
+            steps += 1
+            continue
+        return index
+    return None
+
+
+class _ScanRecognizer(EntityRecognizer):
+    """A recognizer that reads the shared scan; subclasses yield (entity, start_tok, end_tok, score)."""
+
+    ENTITIES: list[str] = []
+
+    def __init__(self):
+        super().__init__(supported_entities=list(self.ENTITIES), name=self.__class__.__name__)
+
+    def load(self) -> None:  # everything is built by the engine
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        scan = _scan(nlp_artifacts)
+        results = []
+        for entity, start, end, score in self.find(scan, _context(nlp_artifacts)):
+            if entity in entities:
+                start_char, end_char = scan.char_span(start, end)
+                results.append(RecognizerResult(entity, start_char, end_char, score))
+        return results
+
+    def find(self, scan: ReplyScan, context: ReplyContext) -> Iterator[tuple[str, int, int, float]]:
+        raise NotImplementedError
+
+
+class ClinicalTermRecognizer(_ScanRecognizer):
+    """Treatments, brands, body areas, symptoms, medications, conditions, doses, clinical records."""
+
+    ENTITIES = ["TREATMENT", "BRAND", "BODY_AREA", "SYMPTOM", "MEDICATION", "CONDITION", "DOSAGE", "CLINICAL_RECORD"]
+
+    def find(self, scan, context):
+        covered_until = -1
+        for label, start, end in scan.clinical:
+            if end <= covered_until:
+                continue
+            covered_until = end
+            yield label, start, end, 0.85
+
+
+class PatientStatusRecognizer(_ScanRecognizer):
+    """Hints that the reviewer (or someone they mention) is a client."""
+
+    ENTITIES = ["PATIENT_STATUS", "PERSONAL_DETAIL"]
+    OBJECT_VERBS = frozenset({"see", "treat", "serve", "meet", "book", "schedule", "reschedule", "move", "call",
+                              "text", "email", "remind", "charge", "bill", "refund", "inject", "host", "fit",
+                              "squeeze", "put", "pencil", "get", "have", "welcome", "check", "seat", "rebook"})
+    SUBJECT_VERBS = frozenset({"come", "visit", "wait", "arrive", "check", "sit", "leave", "book", "pay",
+                               "purchase", "buy", "receive", "join", "sign", "schedule", "reschedule", "cancel",
+                               "stop", "drop", "walk", "show"})
+    INTERACTION_VERBS = frozenset({"chat", "meet", "see", "talk", "work", "catch", "treat", "host"})
+    RETURN_WORDS = frozenset({"again", "back", "next"})
+    FAMILY_CONTEXT = frozenset({"see", "treat", "serve", "meet", "visit", "come", "book", "enjoy", "appointment",
+                                "session", "treatment", "first", "last", "consult"})
+
+    def find(self, scan, context):
+        doc = scan.doc
+        for label in ("CARE_EVENT", "CARE_GENERAL", "PERSONAL_DETAIL"):
+            for start, end in scan.get(label):
+                head = doc[end - 1]
+                if head.pos_ in ("VERB", "AUX") and end - start == 1:
+                    continue
+                det = _determiner_before(scan, start)
+                if det is None:
+                    continue
+                word = doc[det].lower_
+                sentence = scan.sentence_of[start]
+                if word in ("your", "yours"):
+                    if label == "PERSONAL_DETAIL":
+                        if det > 0 and doc[det - 1].lemma_.lower() in scan.lex.invitation_verbs:
+                            continue
+                        yield "PERSONAL_DETAIL", det, end, 0.8
+                    else:
+                        yield "PATIENT_STATUS", det, end, 0.85
+                elif label == "CARE_EVENT" and word in ("her", "his"):
+                    yield "PATIENT_STATUS", det, end, 0.7
+                elif label == "CARE_EVENT" and word in ("the", "this", "that", *EVENT_PREPOSITIONS):
+                    if end < len(doc) and any(s == end for s, _ in scan.get("FACILITY")):
+                        continue
+                    if scan.second_person[sentence] or scan.past_tense[sentence]:
+                        yield "PATIENT_STATUS", det, end, 0.75
+        yield from self._yours(scan)
+        yield from self._verbs(scan)
+        yield from self._family(scan)
+        yield from self._client_attribution(scan)
+        yield from self._relative_clause(scan)
+
+    def _yours(self, scan):
+        doc = scan.doc
+        for token in doc:
+            if token.lower_ != "yours":
+                continue
+            sentence = scan.sentence_of[token.i]
+            care = scan.in_sentence("CARE_EVENT", sentence) or scan.in_sentence("CARE_GENERAL", sentence)
+            if care or any(scan.sentence_of[s] == sentence for _, s, _ in scan.clinical) or (
+                token.i > 0 and doc[token.i - 1].lower_ == "including"
+            ):
+                yield "PATIENT_STATUS", token.i, token.i + 1, 0.75
+
+    def _verbs(self, scan):
+        doc = scan.doc
+        n = len(doc)
+        for token in doc:
+            lemma = token.lemma_.lower()
+            sentence = scan.sentence_of[token.i]
+            # "we moved you", "we've got you down", "seeing you again", "have you back"
+            if lemma in self.OBJECT_VERBS and token.pos_ in ("VERB", "AUX"):
+                nxt = token.i + 1
+                if nxt < n and doc[nxt].lower_ == "you":
+                    after = {t.lower_ for t in doc[nxt + 1 : min(n, nxt + 4)]}
+                    past = token.tag_ in ("VBD", "VBN")
+                    if lemma in ("get", "have", "put", "pencil") and not (after & {"down", "in", "back", "booked", "scheduled"}):
+                        continue
+                    if past or after & self.RETURN_WORDS:
+                        end = nxt + 1
+                        while end < n and doc[end].lower_ in self.RETURN_WORDS | {"down", "in", "time", "for"}:
+                            end += 1
+                        yield "PATIENT_STATUS", token.i, end, 0.8
+            # "when you came in", "while you waited", "you've been coming"
+            if token.lower_ == "you":
+                for offset in (1, 2, 3):
+                    j = token.i + offset
+                    if j >= n:
+                        break
+                    verb = doc[j]
+                    if verb.pos_ in ("AUX", "PART", "ADV") and verb.lemma_.lower() not in self.SUBJECT_VERBS:
+                        if verb.lemma_.lower() == "be" and j + 1 < n and doc[j + 1].lower_ in ("here", "in") and verb.tag_ == "VBD":
+                            yield "PATIENT_STATUS", token.i, j + 2, 0.75
+                            break
+                        continue
+                    if verb.lemma_.lower() in self.SUBJECT_VERBS and (
+                        verb.tag_ in ("VBD", "VBN") or (verb.tag_ == "VBG" and doc[j - 1].lemma_ == "be" and doc[j - 1].tag_ in ("VBD", "VBN"))
+                    ):
+                        yield "PATIENT_STATUS", token.i, j + 1, 0.8
+                    break
+                # "next time you come in"
+                if token.i >= 2 and doc[token.i - 2].lower_ == "next" and doc[token.i - 1].lower_ == "time":
+                    if token.i + 1 < n and doc[token.i + 1].lemma_.lower() in ("come", "visit", "be", "stop", "book"):
+                        yield "PATIENT_STATUS", token.i - 2, token.i + 2, 0.75
+                # "the clients booked before you"
+                if token.i >= 1 and doc[token.i - 1].lower_ in ("before", "after") or (
+                    token.i >= 2 and doc[token.i - 2].lower_ == "ahead" and doc[token.i - 1].lower_ == "of"
+                ):
+                    window = doc[max(0, token.i - 5) : token.i]
+                    if any(t.lemma_.lower() in ("book", "schedule", "see", "treat", "run") for t in window):
+                        yield "PATIENT_STATUS", window.start, token.i + 1, 0.75
+            # "I loved chatting with you", "it was great to meet you"
+            if lemma in self.INTERACTION_VERBS and token.pos_ == "VERB":
+                j = token.i + 1
+                if j < n and doc[j].lower_ == "with":
+                    j += 1
+                if j < n and doc[j].lower_ in ("you", "your"):
+                    start, _ = scan.sentences[sentence]
+                    first_verb = next((t for t in doc[start : token.i] if t.pos_ in ("VERB", "AUX")), None)
+                    if first_verb is not None and first_verb.tag_ == "VBD":
+                        yield "PATIENT_STATUS", token.i, j + 1, 0.75
+            # "we remember your visit", "Hannah remembers the conversation"
+            if lemma in ("remember", "recall") and token.pos_ == "VERB":
+                before = doc[token.i - 1].lower_ if token.i else ""
+                after = doc[token.i + 1].lower_ if token.i + 1 < n else ""
+                if before not in ("please", "to", "always") and after != "to":
+                    yield "PATIENT_STATUS", token.i, min(n, token.i + 4), 0.7
+            # "since joining our Glow Club", "you joined our membership"
+            if lemma == "join" and token.tag_ in ("VBG", "VBD", "VBN"):
+                window = {t.lower_ for t in doc[token.i + 1 : token.i + 3]}
+                if "our" in window and (scan.second_person[sentence] or (token.i and doc[token.i - 1].lower_ == "since")):
+                    yield "PATIENT_STATUS", token.i, min(n, token.i + 4), 0.75
+            # "thank you for choosing us / trusting us with your care"
+            if lemma in ("choose", "trust") and token.tag_ == "VBG" and token.i + 1 < n and doc[token.i + 1].lower_ == "us":
+                yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
+            # "our records show"
+            if lemma in ("show", "indicate", "say") and token.i >= 2:
+                record_end = token.i
+                if any(e == record_end for _, e in scan.get("RECORD")) and "our" in {t.lower_ for t in doc[max(0, token.i - 3) : token.i]}:
+                    yield "PATIENT_STATUS", max(0, token.i - 3), token.i + 1, 0.8
+
+    def _family(self, scan):
+        doc = scan.doc
+        for start, end in scan.get("FAMILY"):
+            if start == 0 or doc[start - 1].lower_ != "your":
+                continue
+            sentence = scan.sentence_tokens(start)
+            lemmas = {t.lemma_.lower() for t in sentence}
+            if lemmas & self.FAMILY_CONTEXT:
+                yield "PATIENT_STATUS", start - 1, end, 0.75
+
+    def _client_attribution(self, scan):
+        """"thank you for being a Willow & Pine client", "you're one of our regulars"."""
+        doc = scan.doc
+        for start, end in scan.get("CLIENT"):
+            sentence = scan.sentence_of[start]
+            window = doc[max(0, start - 6) : start]
+            words = [t.lower_ for t in window]
+            if "being" in words or "as" in words[-3:]:
+                yield "PATIENT_STATUS", window.start + max(i for i, w in enumerate(words) if w in ("being", "as")), end, 0.7
+            elif scan.second_person[sentence] and any(w in ("'re", "are", "were", "'ve", "been") for w in words) and (
+                "our" in words or "a" in words or "an" in words
+            ):
+                if not scan.negated[sentence]:
+                    yield "PATIENT_STATUS", window.start, end, 0.7
+
+    def _relative_clause(self, scan):
+        """"the area you mentioned", "the skin type you have"."""
+        doc = scan.doc
+        n = len(doc)
+        for label in ("LOCUS", "CARE_EVENT", "CARE_GENERAL"):
+            for start, end in scan.get(label):
+                if end + 1 < n and doc[end].lower_ == "you" and doc[end + 1].lemma_.lower() in (
+                    "have", "get", "receive", "mention", "describe", "show", "point", "want", "ask"
+                ):
+                    det = _determiner_before(scan, start)
+                    if det is not None and doc[det].lower_ in ("the", "that", "this"):
+                        yield "PATIENT_STATUS", det, end + 2, 0.75
+
+
+class RecordsLookupRecognizer(_ScanRecognizer):
+    """Looking the reviewer up, and above all saying they are not there."""
+
+    ENTITIES = ["RECORDS_LOOKUP"]
+    NOT_FOUND = frozenset({"record", "trace", "transaction", "match", "file", "history"})
+    NOT_FOUND_WITH_CONTEXT = frozenset({"booking", "appointment", "visit", "account", "client", "patient", "one", "customer"})
+    CONTEXT = frozenset({"name", "under", "tie", "match", "find", "you", "your", "email", "phone"})
+    SEEN_VERBS = frozenset({"see", "treat", "serve", "check", "visit", "come", "book", "meet", "be"})
+
+    def find(self, scan, context):
+        doc = scan.doc
+        n = len(doc)
+        record_ends = {start: end for start, end in scan.get("RECORD")}
+        for token in doc:
+            lemma = token.lemma_.lower()
+            lower = token.lower_
+            sentence = scan.sentence_of[token.i]
+            words = {t.lemma_.lower() for t in scan.sentence_tokens(token.i)}
+            # "I went through our files", "we searched every booking under Kenzie"
+            if lemma in scan.lex.lookup_verbs and token.pos_ == "VERB":
+                for j in range(token.i + 1, min(n, token.i + 7)):
+                    if j in record_ends:
+                        end = record_ends[j]
+                        if end < n and doc[end].pos_ == "NOUN" and not any(s == end for s in record_ends):
+                            break  # "our booking policy": the head is not a record
+                        if scan.second_person[sentence] or scan.negated[sentence] or words & self.CONTEXT:
+                            yield "RECORDS_LOOKUP", token.i, end, 0.85
+                        break
+                    if doc[j].is_punct:
+                        break
+            # "no record of", "no one by this name", "no transactions tied to you"
+            if lower == "no" and token.i + 1 < n:
+                nxt = doc[token.i + 1]
+                if nxt.norm_ in self.NOT_FOUND:
+                    yield "RECORDS_LOOKUP", token.i, token.i + 2, 0.85
+                elif nxt.norm_ in self.NOT_FOUND_WITH_CONTEXT and words & self.CONTEXT:
+                    if nxt.norm_ != "one" or (token.i + 2 < n and doc[token.i + 2].lower_ in ("by", "named", "with", "under")):
+                        yield "RECORDS_LOOKUP", token.i, min(n, token.i + 5), 0.8
+            # "you were never seen here", "someone we've never served", "never checked in with us"
+            if lower == "never":
+                for j in range(token.i + 1, min(n, token.i + 4)):
+                    verb = doc[j]
+                    if verb.lemma_.lower() in self.SEEN_VERBS and verb.tag_ in ("VBN", "VBD"):
+                        if verb.lemma_.lower() == "be":
+                            if j + 1 < n and (doc[j + 1].lower_ in ("here", "in", "seen", "treated") or doc[j + 1].norm_ in ("client", "patient")
+                                              or doc[j + 1].lower_ in ("a", "an", "our")):
+                                yield "RECORDS_LOOKUP", token.i, j + 2, 0.8
+                            continue
+                        yield "RECORDS_LOOKUP", token.i, j + 1, 0.8
+                        break
+            # "you are not in our client database", "not a patient of ours"
+            if lower in ("not", "n't") and token.i + 2 < n:
+                nxt = doc[token.i + 1]
+                if nxt.lower_ in ("in", "on") and doc[token.i + 2].lower_ in ("our", "the"):
+                    for j in range(token.i + 3, min(n, token.i + 6)):
+                        if j in record_ends or doc[j].norm_ in ("client", "patient"):
+                            yield "RECORDS_LOOKUP", token.i, record_ends.get(j, j + 1), 0.85
+                            break
+                elif nxt.lower_ in ("a", "an", "one") and token.i + 3 < n and any(
+                    doc[k].norm_ in ("client", "patient") for k in range(token.i + 2, min(n, token.i + 5))
+                ):
+                    yield "RECORDS_LOOKUP", token.i, min(n, token.i + 5), 0.8
+                # "we don't have a client with this name", "you don't appear"
+                elif nxt.lemma_.lower() in ("have", "show", "see", "find", "appear", "come", "match"):
+                    tail = doc[token.i + 2 : min(n, token.i + 5)]
+                    if nxt.lemma_.lower() in ("appear", "match", "come") and (
+                        token.i >= 2 and doc[token.i - 2].lower_ in ("you", "name", "they", "it")
+                    ):
+                        yield "RECORDS_LOOKUP", token.i - 2, token.i + 2, 0.8
+                    elif any(t.norm_ in self.NOT_FOUND | self.NOT_FOUND_WITH_CONTEXT - {"one"} or t.lower_ == "anyone" for t in tail):
+                        end = next(t.i for t in tail if t.norm_ in self.NOT_FOUND | self.NOT_FOUND_WITH_CONTEXT or t.lower_ == "anyone")
+                        yield "RECORDS_LOOKUP", token.i, end + 1, 0.8
+            # "found nothing", "couldn't find you"
+            if lemma in ("find", "locate", "match", "identify") and token.pos_ == "VERB":
+                nxt = doc[token.i + 1].lower_ if token.i + 1 < n else ""
+                negated = any(t.lower_ in ("n't", "not", "cannot", "unable") for t in doc[max(0, token.i - 3) : token.i])
+                if nxt in ("nothing", "no") or (negated and nxt in ("you", "your", "a", "any", "anyone", "anything", "record", "records")):
+                    yield "RECORDS_LOOKUP", token.i, min(n, token.i + 2), 0.8
+
+
+class RemedyRecognizer(_ScanRecognizer):
+    """A treatment-specific fix offered in public: "a complimentary touch-up", "we'll redo it free"."""
+
+    ENTITIES = ["REMEDY_OFFER"]
+
+    def find(self, scan, context):
+        doc = scan.doc
+        for number, (sent_start, sent_end) in enumerate(scan.sentences):
+            free = [(s, e) for s, e in scan.in_sentence("FREE", number) if not self._idiom(doc, s)]
+            actions = scan.in_sentence("REMEDY_ACTION", number)
+            clinical = [(s, e) for _, s, e in scan.clinical if sent_start <= s < sent_end]
+            care = scan.in_sentence("CARE_EVENT", number) if scan.second_person[number] else []
+            anchors = actions + clinical + care
+            if free and anchors:
+                spans = free + anchors
+                yield "REMEDY_OFFER", min(s for s, _ in spans), max(e for _, e in spans), 0.85
+            elif actions and (clinical or care or scan.second_person[number]
+                              or any(t.lower_ == "it" for t in doc[sent_start:sent_end])):
+                yield "REMEDY_OFFER", min(s for s, _ in actions), max(e for _, e in actions), 0.75
+
+    @staticmethod
+    def _idiom(doc, start) -> bool:
+        """"feel free to", "free to reach out", "toll-free"."""
+        token = doc[start]
+        if token.lower_ != "free":
+            return False
+        before = doc[start - 1].lower_ if start else ""
+        after = doc[start + 1].lower_ if start + 1 < len(doc) else ""
+        return before in ("feel", "-", "toll") or after in ("to", "time", "parking", "wifi", "wi-fi")
+
+
+class ReplyContextRecognizer(_ScanRecognizer):
+    """Names and words from the review echoed back, and the reviewer's full name."""
+
+    ENTITIES = ["REVIEW_ECHO", "REVIEWER_NAME", "PERSON"]
+
+    def find(self, scan, context):
+        doc = scan.doc
+        for token in doc:
+            if not token.is_alpha:
+                continue
+            key = context.echo_key(token.text)
+            if key in context.review_names:
+                yield "PERSON", token.i, token.i + 1, 0.8
+            elif key in context.review_terms:
+                yield "REVIEW_ECHO", token.i, token.i + 1, 0.75
+        for match in context.surname_pattern.finditer(doc.text) if context.surname_pattern else ():
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None:
+                start = span.start
+                if start > 0 and context.first_name and doc[start - 1].lower_ == context.first_name:
+                    start -= 1
+                yield "REVIEWER_NAME", start, span.end, 0.85
+        for entity in doc.ents:
+            if entity.label_ != "PERSON" or len(entity) < 2:
+                continue
+            parts = {t.lower_ for t in entity if t.is_alpha}
+            # "Apple Pay": every word is a dictionary word, so not a person's name
+            if parts and not parts <= context.known_name_parts and not parts <= scan.lex.english_words:
+                yield "PERSON", entity.start, entity.end, 0.7
+
+
+def _pattern(name: str, regex: str, score: float = 0.8) -> Pattern:
+    return Pattern(name=name, regex=regex, score=score)
+
+
+_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_WEEKDAYS = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_TIME = r"\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}"
+
+
+class ServiceDetailRecognizer(PatternRecognizer):
+    """Dates and times of service, ages, member / gift-card / account numbers.
+
+    Regex patterns (Presidio Patterns); a date only counts in a sentence about the
+    reviewer (second person or past tense), so "open Saturday 9 to 2" stays clean.
+    """
+
+    PATTERNS = {
+        "DATE_OF_SERVICE": [
+            _pattern("numeric date", r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/\d{2,4})?\b(?!\s*(?:stars?|rating))"),
+            _pattern("day of month", r"\b(?:the|on)\s+\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:floor|anniversary|year|time|annual|street|avenue|birthday))"),
+            _pattern("month and day", rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*(?::|,?\s*\d{{4}}))"),
+            _pattern("weekday and time", rf"\b{_WEEKDAYS}\s+(?:at\s+)?(?:{_TIME})"),
+            _pattern("clock time", rf"\b(?:{_TIME})\b", 0.7),
+            _pattern("last weekday", rf"\b(?:last|this\s+past)\s+{_WEEKDAYS}\b"),
+        ],
+        "AGE": [
+            _pattern("at age", r"\b(?:at|aged?)\s+(?:1[3-9]|[2-9]\d)\b(?!\s*(?::|%|\.\d|am\b|pm\b|a\.m|p\.m|units?|ml|mg|cc|percent|min|hour|hr|day|week|month|dollar|o'clock|st\b|nd\b|rd\b|th\b|minutes|mins|people|clients|patients))"),
+            _pattern("years old", r"\b\d{1,3}[- ]years?[- ]old\b"),
+            _pattern("decade", r"\bin\s+your\s+(?:early\s+|mid-?\s*|late\s+)?(?:\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties)\b"),
+            _pattern("your age", r"\b(?:at|for)\s+your\s+age\b"),
+        ],
+        "ACCOUNT_NUMBER": [
+            _pattern("labelled number", r"\b(?:gift\s*card|card|member(?:ship)?|account|acct|client|patient|insurance|policy|invoice|order|confirmation|reference|ref|chart|id)\s*(?:#|no\.?|number|num\.?|id)?\s*[:#]?\s*[a-z]{0,4}-?\d[\d-]{2,}\b", 0.85),
+            _pattern("coded number", r"\b[a-z]{1,4}-\d{4,}\b", 0.7),
+            _pattern("hash number", r"#\s?\d{4,}\b", 0.7),
+        ],
+    }
+    HOURS_WORDS = frozenset({"open", "opens", "close", "closes", "closed", "hours", "until", "daily", "weekdays", "weekends"})
+
+    def __init__(self, entity: str):
+        super().__init__(supported_entity=entity, patterns=self.PATTERNS[entity], name=f"ServiceDetail{entity.title()}")
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags) or []
+        if self.supported_entities[0] != "DATE_OF_SERVICE":
+            return results
+        scan = _scan(nlp_artifacts)
+        doc = scan.doc
+        kept = []
+        for result in results:
+            span = doc.char_span(result.start, result.end, alignment_mode="expand")
+            if span is None:
+                continue
+            sentence = scan.sentence_of[span.start]
+            words = {t.lower_ for t in scan.sentence_tokens(span.start)}
+            preceding = doc[span.start - 1].lower_ if span.start else ""
+            if words & self.HOURS_WORDS and not scan.second_person[sentence]:
+                continue
+            if scan.second_person[sentence] or scan.past_tense[sentence] or preceding in ("dated", "on"):
+                kept.append(result)
+        return kept
+
+
+class ContactDetailRecognizer(_ScanRecognizer):
+    """Phone numbers, e-mail addresses and street addresses that are not the practice's own.
+
+    Its own e-mail pattern: Presidio's EmailRecognizer validates domains with tldextract,
+    which would drop ".example" addresses and may reach for the network.
+    """
+
+    ENTITIES = ["PHONE_NUMBER", "EMAIL_ADDRESS", "STREET_ADDRESS"]
+    PHONE = re.compile(r"(?<![\w/])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]\d{4}(?!\w)")
+    EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+    STREET = re.compile(
+        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl|Place|Pkwy|Parkway)\b\.?"
+    )
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        context = _context(nlp_artifacts)
+        results = []
+        for match in self.PHONE.finditer(text):
+            digits = re.sub(r"\D", "", match.group())[-10:]
+            if digits not in context.practice.phone_digits:
+                results.append(RecognizerResult("PHONE_NUMBER", match.start(), match.end(), 0.85))
+        for match in self.EMAIL.finditer(text):
+            address = match.group().lower()
+            if address not in context.practice.emails and address.rsplit("@", 1)[-1] not in context.practice.domains:
+                results.append(RecognizerResult("EMAIL_ADDRESS", match.start(), match.end(), 0.85))
+        for match in self.STREET.finditer(text):
+            results.append(RecognizerResult("STREET_ADDRESS", match.start(), match.end(), 0.7))
+        return [result for result in results if result.entity_type in entities]
+
+
+def build_recognizers() -> list[EntityRecognizer]:
+    return [
+        ClinicalTermRecognizer(),
+        PatientStatusRecognizer(),
+        RecordsLookupRecognizer(),
+        RemedyRecognizer(),
+        ReplyContextRecognizer(),
+        ContactDetailRecognizer(),
+        *(ServiceDetailRecognizer(entity) for entity in ServiceDetailRecognizer.PATTERNS),
+    ]

@@ -1,0 +1,60 @@
+"""What the guard says about one reply."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+CATEGORIES = ("patient_status", "records_denial", "clinical_detail", "identifier", "remedy_detail")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a reply: the span [start, end) of the checked text and what to do about it."""
+
+    category: str
+    entity_type: str
+    start: int
+    end: int
+    text: str
+    score: float
+    explanation: str
+
+    def to_dict(self) -> dict:
+        return {
+            "category": self.category, "entity_type": self.entity_type, "start": self.start, "end": self.end,
+            "text": self.text, "score": round(self.score, 2), "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`blocked` when any finding stands or the guard could not run (`error`, fail closed)."""
+
+    blocked: bool
+    findings: tuple[Finding, ...] = ()
+    error: str = ""
+    text_sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocked
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(finding.category for finding in self.findings))
+
+    def to_dict(self) -> dict:
+        data = {"blocked": self.blocked, "findings": [finding.to_dict() for finding in self.findings],
+                "text_sha256": self.text_sha256}
+        if self.error:
+            data["error"] = self.error
+        return data
+
+    @classmethod
+    def failed(cls, text: str, reason: str) -> Verdict:
+        """Fail closed: the guard could not check `text`, so it may not be published."""
+        return cls(blocked=True, findings=(), error=reason, text_sha256=text_sha256(text))
