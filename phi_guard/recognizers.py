@@ -18,6 +18,10 @@ MAX_MODIFIERS = 4
 EVENT_PREPOSITIONS = ("at", "during", "after", "since", "before", "following")
 
 
+def lower_pair(doc, index: int) -> tuple[str, str]:
+    return (doc[index].lower_, doc[index + 1].lower_) if index + 1 < len(doc) else (doc[index].lower_, "")
+
+
 def _scan(nlp_artifacts) -> ReplyScan:
     return nlp_artifacts.tokens.user_data[SCAN_KEY]
 
@@ -122,6 +126,11 @@ class PatientStatusRecognizer(_ScanRecognizer):
                         continue
                     if scan.second_person[sentence] or scan.past_tense[sentence]:
                         yield "PATIENT_STATUS", det, end, 0.75
+        # "your lip filler", "your Botox": a clinical term the reviewer is said to have
+        for _, start, end in scan.clinical:
+            det = _determiner_before(scan, start)
+            if det is not None and doc[det].lower_ == "your":
+                yield "PATIENT_STATUS", det, end, 0.85
         yield from self._yours(scan)
         yield from self._verbs(scan)
         yield from self._family(scan)
@@ -208,8 +217,15 @@ class PatientStatusRecognizer(_ScanRecognizer):
                 window = {t.lower_ for t in doc[token.i + 1 : token.i + 3]}
                 if "our" in window and (scan.second_person[sentence] or (token.i and doc[token.i - 1].lower_ == "since")):
                     yield "PATIENT_STATUS", token.i, min(n, token.i + 4), 0.75
-            # "thank you for choosing us / trusting us with your care"
+            # "thank you for choosing us / trusting us with your care", "thanks for coming in"
             if lemma in ("choose", "trust") and token.tag_ == "VBG" and token.i + 1 < n and doc[token.i + 1].lower_ == "us":
+                yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
+            if lemma in ("come", "visit", "stop", "drop") and token.tag_ == "VBG" and token.i and doc[token.i - 1].lower_ == "for":
+                following = {t.lower_ for t in doc[token.i + 1 : token.i + 4]}
+                if not following & {"website", "site", "page", "profile", "across"}:
+                    yield "PATIENT_STATUS", token.i - 1, min(n, token.i + 2), 0.75
+            # "welcome back"
+            if lower_pair(doc, token.i) == ("welcome", "back"):
                 yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
             # "our records show"
             if lemma in ("show", "indicate", "say") and token.i >= 2:
@@ -261,7 +277,7 @@ class RecordsLookupRecognizer(_ScanRecognizer):
 
     ENTITIES = ["RECORDS_LOOKUP"]
     NOT_FOUND = frozenset({"record", "trace", "transaction", "match", "file", "history"})
-    NOT_FOUND_WITH_CONTEXT = frozenset({"booking", "appointment", "visit", "account", "client", "patient", "one", "customer"})
+    NOT_FOUND_WITH_CONTEXT = frozenset({"booking", "appointment", "visit", "account", "client", "patient", "customer"})
     CONTEXT = frozenset({"name", "under", "tie", "match", "find", "you", "your", "email", "phone"})
     SEEN_VERBS = frozenset({"see", "treat", "serve", "check", "visit", "come", "book", "meet", "be"})
 
@@ -286,14 +302,19 @@ class RecordsLookupRecognizer(_ScanRecognizer):
                         break
                     if doc[j].is_punct:
                         break
-            # "no record of", "no one by this name", "no transactions tied to you"
+            # "nobody named Bart", "no one by that name"
+            if lower in ("nobody", "noone") or (lower == "no" and token.i + 1 < n and doc[token.i + 1].lower_ == "one"):
+                j = token.i + (1 if lower != "no" else 2)
+                if j < n and (doc[j].lower_ in ("named", "called") or (doc[j].lower_ in ("by", "with", "under") and j + 2 < n
+                                                                     and doc[j + 2].lower_ == "name")):
+                    yield "RECORDS_LOOKUP", token.i, min(n, j + 3), 0.85
+            # "no record of", "no transactions tied to you"
             if lower == "no" and token.i + 1 < n:
                 nxt = doc[token.i + 1]
                 if nxt.norm_ in self.NOT_FOUND:
                     yield "RECORDS_LOOKUP", token.i, token.i + 2, 0.85
                 elif nxt.norm_ in self.NOT_FOUND_WITH_CONTEXT and words & self.CONTEXT:
-                    if nxt.norm_ != "one" or (token.i + 2 < n and doc[token.i + 2].lower_ in ("by", "named", "with", "under")):
-                        yield "RECORDS_LOOKUP", token.i, min(n, token.i + 5), 0.8
+                    yield "RECORDS_LOOKUP", token.i, min(n, token.i + 5), 0.8
             # "you were never seen here", "someone we've never served", "never checked in with us"
             if lower == "never":
                 for j in range(token.i + 1, min(n, token.i + 4)):
@@ -325,7 +346,7 @@ class RecordsLookupRecognizer(_ScanRecognizer):
                         token.i >= 2 and doc[token.i - 2].lower_ in ("you", "name", "they", "it")
                     ):
                         yield "RECORDS_LOOKUP", token.i - 2, token.i + 2, 0.8
-                    elif any(t.norm_ in self.NOT_FOUND | self.NOT_FOUND_WITH_CONTEXT - {"one"} or t.lower_ == "anyone" for t in tail):
+                    elif any(t.norm_ in self.NOT_FOUND | self.NOT_FOUND_WITH_CONTEXT or t.lower_ == "anyone" for t in tail):
                         end = next(t.i for t in tail if t.norm_ in self.NOT_FOUND | self.NOT_FOUND_WITH_CONTEXT or t.lower_ == "anyone")
                         yield "RECORDS_LOOKUP", token.i, end + 1, 0.8
             # "found nothing", "couldn't find you"

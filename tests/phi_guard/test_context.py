@@ -1,0 +1,54 @@
+"""The practice's own details are never findings; the review's clinical words and names are never echoed."""
+
+
+def test_the_practice_contact_details_and_staff_are_allowed(check):
+    reply = ("Thank you, Kelsey. Renee Okafor, our Office Manager, and Dr. Lindqvist, our Medical Director, "
+             "are at (303) 555-0186, frontdesk@willowpine.example, www.willowpine.example and "
+             "415 Larimer St, Unit 3B, Denver, CO 80202. Jordan Miles (Nurse Practitioner / Injector) says hi.")
+
+    assert check(reply).ok
+
+
+def test_a_phone_number_or_email_that_is_not_the_practices_is_an_identifier(check):
+    verdict = check("Kelsey, we'll text 720-555-0164 and write to kelsey@mail.example.")
+
+    assert {f.entity_type for f in verdict.findings} >= {"PHONE_NUMBER", "EMAIL_ADDRESS"}
+
+
+def test_a_staff_email_at_the_practice_domain_is_allowed(check):
+    assert check("Please write to renee@willowpine.example, Kelsey.").ok
+
+
+def test_the_reviewers_shown_first_name_is_fine_but_not_their_full_name(check):
+    assert check("Thanks, Amara!", reviewer_name="Amara Nwosu").ok
+    assert check("Thanks, Amara Nwosu!", reviewer_name="Amara Nwosu").blocked
+    assert check("Thanks, Ms. Nwosu!", reviewer_name="Amara Nwosu").blocked
+    assert check("Thanks, Ellie!", reviewer_name="ellie_bellie").ok
+    assert check("Thanks, Kelsey!", reviewer_name="Kelsey P.").ok
+
+
+def test_another_persons_full_name_is_an_identifier(check):
+    verdict = check("Kelsey, Marcus Delgado told us what happened.")
+
+    assert "identifier" in verdict.categories
+
+
+def test_it_flags_a_clinical_word_from_the_review_that_no_vocabulary_knows(check):
+    review = "The oxyglow wrap left me blotchy."
+
+    assert check("Kelsey, oxyglow isn't for everyone.", review=review).blocked
+    assert check("Kelsey, we're sorry. Please call (303) 555-0186.", review=review).ok
+
+
+def test_it_does_not_treat_shared_everyday_words_as_clinical_echo(check):
+    review = "The wait was long, the staff were rude and the price was too high."
+    reply = "Kelsey, we're sorry about the wait. Our staff should be courteous and our prices are online."
+
+    assert check(reply, review=review).ok
+
+
+def test_names_from_the_review_are_not_echoed(check):
+    review = "My friend Marcus recommended this place but the front desk was rude."
+
+    assert check("Kelsey, please tell Marcus we said thanks!", review=review).blocked
+    assert check("Kelsey, we're sorry. Hannah would like to hear more at (303) 555-0186.", review=review).ok

@@ -1,0 +1,32 @@
+"""Acceptance: the labelled development set, borderline excluded."""
+import json
+
+from phi_guard.evaluation import score
+from phi_guard.profile import PracticeProfile
+from phi_guard.service import GuardInput, guard_check_many
+
+
+def test_it_meets_the_recall_and_false_block_targets_on_the_dev_set(corpus_dir):
+    practice = PracticeProfile.from_json_file(corpus_dir / "practice.json")
+    examples = [json.loads(line) for line in (corpus_dir / "guard_dev.jsonl").read_text().splitlines() if line.strip()]
+
+    verdicts = guard_check_many([GuardInput(e["text"], e["review"], e["reviewer_name"]) for e in examples],
+                                practice=practice)
+    result = score(examples, verdicts)
+
+    assert result.recall >= 0.98, result.misses
+    assert result.false_block_rate <= 0.05, result.false_positives
+    assert not any(v.error for v in verdicts)
+
+
+def test_batch_and_single_checks_agree(corpus_dir, check):
+    examples = [json.loads(line) for line in (corpus_dir / "guard_dev.jsonl").read_text().splitlines()][:20]
+    practice = PracticeProfile.from_json_file(corpus_dir / "practice.json")
+
+    batch = guard_check_many([GuardInput(e["text"], e["review"], e["reviewer_name"]) for e in examples],
+                             practice=practice)
+
+    for example, verdict in zip(examples, batch):
+        single = check(example["text"], review=example["review"], reviewer_name=example["reviewer_name"],
+                       practice=practice)
+        assert single.findings == verdict.findings
