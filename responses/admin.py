@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from responses import workflow
+from responses.drafting.blocks import template_block_save
+from responses.drafting.forms import TemplateBlockForm
 from responses.models import (
     AuditEvent,
     GuardTerm,
@@ -96,6 +98,12 @@ class ReplyAdmin(admin.ModelAdmin):
 class TemplateBlockAdmin(admin.ModelAdmin):
     list_display = ["id", "practice", "kind", "topic", "active", "updated_at"]
     list_filter = ["kind", "topic", "active"]
+    form = TemplateBlockForm  # placeholders and the PHI guard, as in template_block_save
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the same permission, guard check and audit event as in the app.
+        template_block_save(practice=obj.practice, actor=request.user, kind=obj.kind, topic=obj.topic,
+                            text=obj.text, active=obj.active, block=obj)
 
 
 @admin.register(GuardTerm)

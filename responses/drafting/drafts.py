@@ -1,0 +1,83 @@
+"""Drafts that the PHI guard passes: compose candidates, check them in batches, keep the first clean one.
+
+If the guard blocks a composed text (an unusual first name, a word the review happens to share),
+the next candidate is tried: the same blocks without the name, then the next variants. Only when
+every candidate is blocked does a draft carry a blocked text: the one with the fewest findings,
+with its verdict, so the person editing it sees exactly what to fix. The workflow never lets a
+blocked text go further than drafting.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from phi_guard.profile import PracticeProfile
+from phi_guard.service import GuardInput, guard_check_many
+
+from responses.drafting.compose import BlockText, Draft, ReplyContext, ReviewInput, candidates, skip_reason
+from responses.drafting.topics import detect_topics
+from responses.models import Review
+
+
+def drafts_for_reviews(
+    reviews: Sequence[ReviewInput], *, library: Sequence[BlockText], context: ReplyContext,
+    profile: PracticeProfile,
+) -> list[Draft]:
+    """One draft per review, in order. Guard checks run in batches: all first candidates, then the
+    second candidates of the blocked ones, and so on."""
+    drafts: list[Draft | None] = [None] * len(reviews)
+    pending: dict[int, tuple[list[str], list[str]]] = {}  # index -> (topics, candidate texts)
+    for index, review in enumerate(reviews):
+        topics = detect_topics(review.text, review.rating)
+        reason = skip_reason(review=review, topics=topics)
+        if reason:
+            drafts[index] = Draft(topic=topics[0], topics=topics, skipped=True, reason=reason)
+        else:
+            pending[index] = (topics, candidates(review=review, topics=topics, library=library, context=context))
+
+    tried: dict[int, list] = {index: [] for index in pending}  # index -> [(text, verdict)]
+    round_number = 0
+    while pending:
+        batch = [(index, texts[round_number]) for index, (_topics, texts) in pending.items()
+                 if round_number < len(texts)]
+        verdicts = guard_check_many(
+            [GuardInput(text=text, review=reviews[index].text, reviewer_name=reviews[index].author_name)
+             for index, text in batch],
+            practice=profile,
+        )
+        for (index, text), verdict in zip(batch, verdicts):
+            tried[index].append((text, verdict))
+            if not verdict.blocked:
+                topics, _texts = pending.pop(index)
+                drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict)
+        round_number += 1
+        for index in [i for i, (_topics, texts) in pending.items() if round_number >= len(texts)]:
+            topics, _texts = pending.pop(index)
+            text, verdict = min(tried[index], key=lambda pair: (bool(pair[1].error), len(pair[1].findings)))
+            drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict)
+    return drafts  # type: ignore[return-value]
+
+
+def review_input(review: Review) -> ReviewInput:
+    """Drafting's view of a stored review; its identity (platform + external id) keeps re-drafts stable."""
+    return ReviewInput(
+        identity=f"{review.platform}:{review.external_id}",
+        author_name=review.author_name,
+        rating=review.rating,
+        text=review.text,
+    )
+
+
+def draft_for_review(*, review: Review) -> Draft:
+    """The draft reply for a stored review, from its practice's template blocks (seeded on first use)."""
+    from responses.drafting.blocks import practice_library, reply_context_for, template_blocks_seed
+    from responses.guarding import practice_profile
+
+    location = review.location
+    practice = location.practice
+    template_blocks_seed(practice=practice)
+    return drafts_for_reviews(
+        [review_input(review)],
+        library=practice_library(practice),
+        context=reply_context_for(practice, location),
+        profile=practice_profile(practice),
+    )[0]

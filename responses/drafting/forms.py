@@ -1,0 +1,23 @@
+"""The admin's TemplateBlock form: the same checks as `template_block_save` (placeholders, the PHI guard)."""
+from __future__ import annotations
+
+from django import forms
+
+from responses.drafting.blocks import validate_template_block
+from responses.models import TemplateBlock
+
+
+class TemplateBlockForm(forms.ModelForm):
+    class Meta:
+        model = TemplateBlock
+        fields = ["practice", "kind", "topic", "text", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        practice, kind, text = cleaned.get("practice"), cleaned.get("kind"), cleaned.get("text")
+        if practice is not None and kind and text is not None:
+            try:
+                validate_template_block(practice=practice, kind=kind, text=text)
+            except forms.ValidationError as exc:
+                self.add_error("text", exc)
+        return cleaned

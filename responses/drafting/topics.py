@@ -1,0 +1,275 @@
+"""What a review is about: rule-based topic detection with spaCy, plus the rating as a signal.
+
+The cues are data (`topic_patterns.json`): weighted phrases matched on lemmas and on
+lower-cased words, and a few Matcher token patterns (durations, amounts of money).
+Three topics come before any scoring because they change whether and how we reply:
+rating only (no words), likely spam (links, promo language, markup) and non-English
+(judged from stop words, no language-detection dependency).
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+
+from responses.models import Topic
+
+PATTERNS_FILE = Path(__file__).resolve().parent / "topic_patterns.json"
+
+NEGATIVE_TOPICS = (
+    Topic.WAIT_TIME,
+    Topic.BILLING_PRICING,
+    Topic.STAFF_ATTITUDE,
+    Topic.BAD_OUTCOME,
+    Topic.COMPLICATION,
+    Topic.BOOKING_SCHEDULING,
+    Topic.CLEANLINESS,
+    Topic.COMMUNICATION,
+)
+POSITIVE_TOPICS = (Topic.POSITIVE_GENERAL, Topic.POSITIVE_STAFF)
+# A review with no recognisable complaint still needs a label; "outcome dissatisfaction" is the
+# broadest negative one (its templates speak of an experience that fell short, nothing more).
+FALLBACK_NEGATIVE_TOPIC = Topic.BAD_OUTCOME
+# Secondary topics are listed only when their cues are this strong.
+SECONDARY_MIN_SCORE = 3
+SPAM_MIN_SCORE = 3
+
+# Languages whose stop words betray a non-English review (Latin-script ones; other scripts are
+# recognised by their letters). Loading these modules reads a few word sets, no models.
+_FOREIGN_STOP_WORD_LANGUAGES = ("es", "fr", "pt", "de", "it", "nl", "pl", "vi", "tl", "ro", "tr")
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|net|org|io|biz|info|co|ly|example)\b(/\S*)?", re.I)
+_SCRIPT = re.compile(r"<\s*(script|iframe|a\s+href)", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CAPS_DEAL = re.compile(r"\b(\d{1,3}\s?%|FREE|OFF|DEALS?|SALE|PROMO)\b")
+# "Renee went", "Jordan Miles has", "Dr. Lindqvist took": a capitalised name doing something,
+# which is how reviews praise one person rather than the place.
+_PERSON_DOING = re.compile(
+    r"(?:\bDr\.?\s+)?\b([A-Z][a-z]{2,})(?:\s+[A-Z][a-z]+)?\s+"
+    r"(?:is|was|went|has|had|did|does|made|makes|took|takes|listened|explained|knows|always|really|truly)\b"
+)
+_NOT_PERSON = frozenset(
+    "the this that they everyone everything everybody staff team nothing it she he we you "
+    "service services place room rooms results price prices parking checkout booking front".split()
+)
+
+
+@dataclass(frozen=True)
+class TopicScores:
+    """Cue weights found in one review (for tuning and for tests that explain a decision)."""
+
+    negative: dict[str, float]
+    positive: float
+    staff_praise: float
+    mixed: float
+    contrast: bool
+
+
+class _Detector:
+    """spaCy pipeline + matchers, built once per process (see `detector()`)."""
+
+    def __init__(self):
+        import spacy
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        # Lemmas need the tagger and attribute ruler; the parser and NER are not used.
+        self.nlp = spacy.load(settings.PHI_GUARD_SPACY_MODEL, exclude=["parser", "ner", "senter"])
+        data = json.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
+        self.weights: dict[str, tuple[str, float]] = {}  # match key -> (group, weight)
+        self.by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self.by_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.by_tokens = Matcher(self.nlp.vocab)
+
+        groups: dict[str, dict[str, float]] = {"neutral": dict.fromkeys(data["neutral"]["phrases"], 0.0)}
+        for topic, cues in data["topics"].items():
+            Topic(topic)  # a typo in the data file fails loudly here
+            groups[topic] = cues.get("phrases", {})
+            for index, entry in enumerate(cues.get("patterns", [])):
+                key = f"{topic}#{index}"
+                self.weights[key] = (topic, float(entry["weight"]))
+                self.by_tokens.add(key, [entry["pattern"]])
+        for group in ("general", "staff", "mixed"):
+            groups[f"positive:{group}"] = data["positive"][group]
+        groups["spam"] = data["spam"]["phrases"]
+        self.contrast = frozenset(data["positive"]["contrast"])
+
+        for group, phrases in groups.items():
+            for phrase, weight in phrases.items():
+                key = f"{group}:{phrase}"
+                self.weights[key] = (group, float(weight))
+                doc = self.nlp(phrase.lower())
+                self.by_lemma.add(key, [doc])
+                self.by_lower.add(key, [self.nlp.make_doc(phrase.lower())])
+
+    def cue_weights(self, text: str) -> dict[str, float]:
+        """Sum of cue weights per group; each cue counts once, and overlapping cues keep the longest."""
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        doc = self.nlp(text.lower())
+        spans = [
+            Span(doc, start, end, label=match_id)
+            for matcher in (self.by_lemma, self.by_lower, self.by_tokens)
+            for match_id, start, end in matcher(doc)
+        ]
+        totals: dict[str, float] = defaultdict(float)
+        seen = set()
+        for span in filter_spans(spans):
+            if span.label_ in seen:
+                continue
+            seen.add(span.label_)
+            group, weight = self.weights[span.label_]
+            totals[group] += weight
+        totals["_contrast"] = float(any(token.lower_ in self.contrast for token in doc) or "only wish" in doc.text)
+        return totals
+
+    @cached_property
+    def english_stop_words(self) -> frozenset[str]:
+        return frozenset(self.nlp.Defaults.stop_words)
+
+    @cached_property
+    def foreign_stop_words(self) -> frozenset[str]:
+        words: set[str] = set()
+        for code in _FOREIGN_STOP_WORD_LANGUAGES:
+            words |= import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
+        # Short forms shared with English ("a", "me", "no", "he") say nothing about the language.
+        return frozenset(w for w in words if w not in self.english_stop_words and len(w) > 1)
+
+
+_detector: _Detector | None = None
+_detector_lock = threading.Lock()
+
+
+def detector() -> _Detector:
+    """The process-wide detector; the first caller loads spaCy (a second or so), others wait for it."""
+    global _detector
+    if _detector is None:
+        with _detector_lock:
+            if _detector is None:
+                _detector = _Detector()
+    return _detector
+
+
+def plain_text(text: str) -> str:
+    """Review text without markup or links: what the reviewer actually wrote."""
+    text = html.unescape(_TAG.sub(" ", text or ""))
+    return _URL.sub(" ", text)
+
+
+def spam_score(text: str, *, cues: dict[str, float] | None = None) -> float:
+    """Links, script/anchor markup, promo language and ALL-CAPS deals add up; 3 or more is likely spam."""
+    score = 0.0
+    if _URL.search(text or ""):
+        score += 2
+    if _SCRIPT.search(text or ""):
+        score += 2
+    caps_deals = _CAPS_DEAL.findall(text or "")
+    if caps_deals:
+        score += min(len(caps_deals), 2)
+    if cues is not None:
+        score += cues.get("spam", 0.0)
+    return score
+
+
+def looks_non_english(text: str) -> bool:
+    """Cheap language check: non-Latin letters, or foreign stop words outnumbering English ones."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 8:
+        return False
+    # Beyond Latin Extended (Cyrillic, Greek, CJK, Arabic, Hangul...); Vietnamese stays in Latin ranges.
+    non_latin = sum(1 for c in letters if ord(c) > 0x24F and not 0x1E00 <= ord(c) <= 0x1EFF)
+    if non_latin / len(letters) > 0.5:
+        return True
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 3:
+        return False
+    found = detector()
+    english = sum(1 for w in words if w in found.english_stop_words)
+    foreign = sum(1 for w in words if w in found.foreign_stop_words)
+    accented = sum(1 for c in letters if ord(c) > 0x7F) / len(letters)
+    if foreign >= 2 and foreign > 1.5 * english:
+        return True
+    return accented > 0.08 and english <= 1
+
+
+def topic_scores(text: str, *, cues: dict[str, float] | None = None) -> TopicScores:
+    """The weighted cues in `text` (markup and links removed)."""
+    plain = plain_text(text)
+    if cues is None:
+        cues = detector().cue_weights(plain)
+    staff_praise = cues.get("positive:staff", 0.0)
+    if any(m.group(1).lower() not in _NOT_PERSON for m in _PERSON_DOING.finditer(plain)):
+        staff_praise += 2
+    return TopicScores(
+        negative={topic: cues.get(topic, 0.0) for topic in NEGATIVE_TOPICS},
+        positive=cues.get("positive:general", 0.0),
+        staff_praise=staff_praise,
+        mixed=cues.get("positive:mixed", 0.0),
+        contrast=bool(cues.get("_contrast")),
+    )
+
+
+def _ranked_negative(scores: TopicScores) -> list[tuple[str, float]]:
+    # Ties go to the order of NEGATIVE_TOPICS (the more specific, more actionable topics first).
+    order = {topic: i for i, topic in enumerate(NEGATIVE_TOPICS)}
+    ranked = sorted(scores.negative.items(), key=lambda item: (-item[1], order[item[0]]))
+    return [(topic, score) for topic, score in ranked if score > 0]
+
+
+def _positive_topic(scores: TopicScores) -> str:
+    if scores.staff_praise >= 3 and scores.staff_praise >= scores.positive:
+        return Topic.POSITIVE_STAFF
+    return Topic.POSITIVE_GENERAL
+
+
+def _primary(scores: TopicScores, rating: int | None) -> str:
+    ranked = _ranked_negative(scores)
+    top_negative = ranked[0][1] if ranked else 0.0
+    praise = scores.positive + min(scores.staff_praise, 2)
+
+    if rating is not None and rating >= 4:
+        # A glowing rating wins unless a clear complaint is set against the praise.
+        if rating == 4 and scores.contrast and top_negative >= 4 and praise >= 1:
+            return Topic.MIXED
+        return _positive_topic(scores)
+    if scores.mixed >= 3 and (rating is None or rating >= 2):
+        return Topic.MIXED
+    # Praise and complaint of similar weight: joined by "but", or simply set side by side.
+    balanced = (scores.contrast and praise >= 1 and top_negative <= 1.5 * praise) or (
+        praise >= 2 and top_negative <= praise
+    )
+    if balanced and (rating is None or rating >= 2):
+        return Topic.MIXED
+    if ranked and top_negative >= 1:
+        return ranked[0][0]
+    if rating is None:
+        return _positive_topic(scores) if praise > 0 else FALLBACK_NEGATIVE_TOPIC
+    if rating == 3 and praise > 0:
+        return Topic.MIXED
+    return FALLBACK_NEGATIVE_TOPIC
+
+
+def detect_topics(text: str, rating: int | None) -> list[str]:
+    """Topics of a review, the primary one first (values of `responses.models.Topic`)."""
+    plain = plain_text(text)
+    if not _WORD.search(plain):
+        # Only a rating, emoji or bare markup: nothing to answer but the stars.
+        return [Topic.SPAM_OR_FAKE.value if spam_score(text) >= SPAM_MIN_SCORE else Topic.RATING_ONLY.value]
+    cues = detector().cue_weights(plain)
+    if spam_score(text, cues=cues) >= SPAM_MIN_SCORE:
+        return [Topic.SPAM_OR_FAKE.value]
+    if looks_non_english(plain):
+        return [Topic.NON_ENGLISH.value]
+    scores = topic_scores(text, cues=cues)
+    primary = _primary(scores, rating)
+    secondary = [t for t, score in _ranked_negative(scores) if score >= SECONDARY_MIN_SCORE and t != primary]
+    return [Topic(primary).value, *(Topic(t).value for t in secondary)]
