@@ -70,7 +70,7 @@ def guard_check_many(items: Iterable[GuardInput], *, practice: PracticeProfile) 
         reason = _unavailable_reason(exc)
         logger.error("phi_guard: %d replies blocked unchecked: %s", len(items), reason)
         return [Verdict.failed(item.text, reason) for item in items]
-    logger.info("phi_guard: checked %d replies, %d blocked, %.1f ms", len(items),
+    logger.debug("phi_guard: checked %d replies, %d blocked, %.1f ms", len(items),
                 sum(v.blocked for v in verdicts), (time.perf_counter() - started) * 1000)
     return verdicts
 
