@@ -1,0 +1,143 @@
+"""Forms for the desk's pages. They parse and validate input; the services decide and write."""
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from responses.models import Location, Platform, Practice, Review, TemplateBlock, Topic
+from responses.selectors import AGE_FILTERS, STATUS_FILTERS, InboxFilters
+from responses.workflow import CLOSE_REASONS, MAX_REPLY_LENGTH
+
+RATING_CHOICES = [("", "Any rating")] + [(str(n), f"{n} ★") for n in range(5, 0, -1)]
+LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _local_datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_DATETIME)
+
+
+def _practice_locations(practice: Practice):
+    return Location.objects.filter(practice=practice).order_by("name")
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words or reviewer name"}))
+    status = forms.ChoiceField(required=False, choices=[("", "Any status")] + [(k, v[0]) for k, v in STATUS_FILTERS.items()])
+    rating = forms.TypedChoiceField(required=False, choices=RATING_CHOICES, coerce=int, empty_value=None)
+    platform = forms.ChoiceField(required=False, choices=[("", "Any platform")] + Platform.choices)
+    location = forms.ModelChoiceField(required=False, queryset=Location.objects.none(), empty_label="Any location")
+    topic = forms.ChoiceField(required=False, choices=[("", "Any topic")] + Topic.choices)
+    age = forms.ChoiceField(required=False, choices=[("", "Any age")] + list(AGE_FILTERS.items()))
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _practice_locations(practice)
+
+    def filters(self) -> InboxFilters:
+        """The valid filters; an invalid value (a hand-edited URL) is ignored rather than shown as an error."""
+        if not self.is_bound:
+            return InboxFilters()
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        location = data.get("location")
+        return InboxFilters(
+            status=data.get("status") or "",
+            rating=data.get("rating"),
+            platform=data.get("platform") or "",
+            location_id=location.pk if location else None,
+            topic=data.get("topic") or "",
+            age=data.get("age") or "",
+            q=(data.get("q") or "").strip(),
+        )
+
+
+
+class ReviewPasteForm(forms.Form):
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    platform = forms.ChoiceField(choices=Platform.choices)
+    author_name = forms.CharField(label="Reviewer's display name", max_length=200, required=False)
+    rating = forms.TypedChoiceField(
+        choices=[("", "No rating")] + [(str(n), f"{n} ★") for n in range(5, 0, -1)],
+        coerce=int, empty_value=None, required=False,
+    )
+    posted_at = forms.DateTimeField(label="Posted on", widget=_local_datetime_input(),
+                                    help_text="When the review appeared on the platform (your local time).")
+    text = forms.CharField(label="Review text", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text="Paste it exactly as written. Leave empty for a rating-only review.")
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _practice_locations(practice)
+        if not self.is_bound:
+            self.initial.setdefault("posted_at", timezone.localtime().strftime(LOCAL_DATETIME))
+
+    def clean_posted_at(self):
+        posted_at = self.cleaned_data["posted_at"]
+        if posted_at > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError("A review cannot be posted in the future.")
+        return posted_at
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("rating"):
+            raise forms.ValidationError("Give the review's text, its rating, or both.")
+        return cleaned
+
+
+class ReviewImportForm(forms.Form):
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    file = forms.FileField(help_text="CSV, JSON or JSONL (a Google Business Profile export works as is).")
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _practice_locations(practice)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        return upload
+
+
+class ReplyTextForm(forms.Form):
+    text = forms.CharField(max_length=MAX_REPLY_LENGTH, strip=False, required=False)
+    expected_revision = forms.IntegerField(min_value=0, required=False)
+
+
+class CloseReviewForm(forms.Form):
+    reason = forms.ChoiceField(choices=list(CLOSE_REASONS.items()), label="Reason")
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(max_length=2000, label="What should change?", widget=forms.Textarea(attrs={"rows": 3}))
+    expected_revision = forms.IntegerField(min_value=0, required=False)
+
+
+class MarkPostedForm(forms.Form):
+    posted_at = forms.DateTimeField(required=False, label="Posted at", widget=_local_datetime_input())
+    expected_revision = forms.IntegerField(min_value=0, required=False)
+
+
+class RevisionForm(forms.Form):
+    expected_revision = forms.IntegerField(min_value=0, required=False)
+
+
+class InternalNoteForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["internal_note"]
+        labels = {"internal_note": "Internal note"}
+        widgets = {"internal_note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"internal_note": "Private to staff. Never copied into a reply."}
+
+
+class TemplateBlockForm(forms.ModelForm):
+    class Meta:
+        model = TemplateBlock
+        fields = ["kind", "topic", "text", "active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "text": "Placeholders: {first_name}, {practice}, {location}, {phone}, {email}, {channel}, {signature}.",
+        }

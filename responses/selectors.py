@@ -1,0 +1,291 @@
+"""Reads for the desk's pages: the inbox, the approval queue and the dashboard numbers.
+
+Every selector takes the practice explicitly; views get it from `roles.practice_for(user)`,
+so nothing here can leak another practice's reviews.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from responses.models import AuditEvent, Practice, Reply, ReplyState, ReplyVersion, Review, Topic
+
+
+class InboxStatus:
+    """What the inbox calls a review's state (derived from the review and its reply)."""
+
+    NEW = "new"
+    DRAFTING = "drafting"
+    AWAITING_APPROVAL = ReplyState.AWAITING_APPROVAL.value
+    APPROVED = ReplyState.APPROVED.value
+    POSTED = ReplyState.POSTED.value
+    CLOSED = "closed"
+
+    LABELS = {
+        NEW: "New",
+        DRAFTING: "Drafting",
+        AWAITING_APPROVAL: "Awaiting approval",
+        APPROVED: "Approved",
+        POSTED: "Posted",
+        CLOSED: "Closed",
+    }
+
+
+# The inbox's status filter: "unanswered" means nobody has sent a reply towards the manager yet.
+STATUS_FILTERS = {
+    "unanswered": ("Unanswered", Q(closed_at__isnull=True) & (Q(reply__isnull=True) | Q(reply__state=ReplyState.DRAFTING))),
+    "awaiting_approval": ("Awaiting approval", Q(closed_at__isnull=True, reply__state=ReplyState.AWAITING_APPROVAL)),
+    "approved": ("Approved, not yet posted", Q(closed_at__isnull=True, reply__state=ReplyState.APPROVED)),
+    "posted": ("Posted", Q(reply__state=ReplyState.POSTED)),
+    "closed": ("Closed without reply", Q(closed_at__isnull=False)),
+}
+
+AGE_FILTERS = {
+    "overdue": "Past the response target",
+    "7d": "Posted in the last 7 days",
+    "30d": "Posted in the last 30 days",
+    "older": "Older than 30 days",
+}
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = ""
+    rating: int | None = None
+    platform: str = ""
+    location_id: int | None = None
+    topic: str = ""
+    age: str = ""
+    q: str = ""
+
+
+def review_get_for_practice(*, practice: Practice, pk: int) -> Review:
+    """The review `pk` if it belongs to `practice`; 404 otherwise (never 403: don't confirm it exists)."""
+    review = (
+        Review.objects.select_related("location", "location__practice", "closed_by")
+        .filter(pk=pk, location__practice=practice)
+        .first()
+    )
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def reply_for_review(review: Review) -> Reply | None:
+    return (
+        Reply.objects.select_related("current_version", "approved_version", "approved_by", "posted_by")
+        .filter(review=review)
+        .first()
+    )
+
+
+def _unanswered() -> Q:
+    return STATUS_FILTERS["unanswered"][1]
+
+
+def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: datetime | None = None) -> QuerySet[Review]:
+    """The practice's reviews, needs-attention first.
+
+    Order: unanswered negative reviews (rating 3 or below, or no rating), oldest first; then other
+    unanswered reviews, oldest first; then replies waiting for the manager; then the rest, newest first.
+    """
+    now = now or timezone.now()
+    reviews = Review.objects.filter(location__practice=practice).select_related("location", "reply")
+    if filters.status in STATUS_FILTERS:
+        reviews = reviews.filter(STATUS_FILTERS[filters.status][1])
+    if filters.rating:
+        reviews = reviews.filter(rating=filters.rating)
+    if filters.platform:
+        reviews = reviews.filter(platform=filters.platform)
+    if filters.location_id:
+        reviews = reviews.filter(location_id=filters.location_id)
+    if filters.topic:
+        # topics is a JSON list of codes; matching the quoted code works on SQLite and PostgreSQL alike.
+        reviews = reviews.filter(topics__icontains=f'"{filters.topic}"')
+    if filters.age == "overdue":
+        reviews = reviews.filter(_unanswered(), posted_at__lt=now - timedelta(days=settings.RESPONSE_TARGET_DAYS))
+    elif filters.age == "7d":
+        reviews = reviews.filter(posted_at__gte=now - timedelta(days=7))
+    elif filters.age == "30d":
+        reviews = reviews.filter(posted_at__gte=now - timedelta(days=30))
+    elif filters.age == "older":
+        reviews = reviews.filter(posted_at__lt=now - timedelta(days=30))
+    if filters.q:
+        reviews = reviews.filter(Q(text__icontains=filters.q) | Q(author_name__icontains=filters.q))
+    attention = Case(
+        When(_unanswered() & (Q(rating__lte=3) | Q(rating__isnull=True)), then=Value(0)),
+        When(_unanswered(), then=Value(1)),
+        When(closed_at__isnull=True, reply__state__in=[ReplyState.AWAITING_APPROVAL, ReplyState.APPROVED], then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return reviews.annotate(attention=attention).order_by(
+        "attention",
+        Case(When(attention__lt=3, then=F("posted_at"))).asc(nulls_last=True),
+        F("posted_at").desc(),
+        "pk",
+    )
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    review: Review
+    status: str
+    status_label: str
+    age_days: int
+    overdue_days: int | None  # set when unanswered past the response target
+
+
+def review_status(review: Review) -> str:
+    if review.is_closed:
+        return InboxStatus.CLOSED
+    reply = getattr(review, "reply", None) if _has_reply(review) else None
+    if reply is None:
+        return InboxStatus.NEW
+    return reply.state
+
+
+def _has_reply(review: Review) -> bool:
+    try:
+        review.reply  # noqa: B018 - the reverse one-to-one raises when absent
+    except Reply.DoesNotExist:
+        return False
+    return True
+
+
+def inbox_row(review: Review, *, now: datetime | None = None) -> InboxRow:
+    now = now or timezone.now()
+    status = review_status(review)
+    age_days = max((now - review.posted_at).days, 0)
+    unanswered = status in (InboxStatus.NEW, InboxStatus.DRAFTING)
+    overdue = unanswered and age_days > settings.RESPONSE_TARGET_DAYS
+    return InboxRow(
+        review=review,
+        status=status,
+        status_label=InboxStatus.LABELS[status],
+        age_days=age_days,
+        overdue_days=age_days if overdue else None,
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalQueue:
+    pending: list[Reply]
+    approved: list[Reply]
+
+
+def reply_list_for_approval(*, practice: Practice) -> ApprovalQueue:
+    """Replies waiting for the manager (oldest first) and approved ones still to be posted."""
+    replies = (
+        Reply.objects.filter(
+            review__location__practice=practice,
+            review__closed_at__isnull=True,
+            state__in=[ReplyState.AWAITING_APPROVAL, ReplyState.APPROVED],
+        )
+        .select_related("review", "review__location", "current_version", "current_version__author", "approved_by")
+        .order_by("updated_at", "pk")
+    )
+    pending = [r for r in replies if r.state == ReplyState.AWAITING_APPROVAL]
+    approved = [r for r in replies if r.state == ReplyState.APPROVED]
+    return ApprovalQueue(pending=pending, approved=approved)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@dataclass(frozen=True)
+class MonthRating:
+    month: datetime
+    average: float | None
+    count: int
+
+
+@dataclass(frozen=True)
+class DashboardNumbers:
+    open_by_status: list[tuple[str, str, int]]  # (status code, label, count)
+    median_response_hours: dict[int, float | None]  # window in days -> median hours, None without data
+    responses_counted: dict[int, int]
+    rating_trend: list[MonthRating]
+    negative_topics: list[tuple[str, int]]  # (label, count), most frequent first
+    blocked_refusals: int  # submit/approve/post refused by the guard
+    blocked_versions: int  # saved drafts the guard blocked (then fixed or rewritten)
+
+
+def _months_back(now: datetime, count: int) -> list[datetime]:
+    local = timezone.localtime(now)
+    year, month = local.year, local.month
+    months = []
+    for _ in range(count):
+        months.append(local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
+
+
+def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months: int = 12) -> DashboardNumbers:
+    """The numbers behind the dashboard, for one practice."""
+    now = now or timezone.now()
+    reviews = Review.objects.filter(location__practice=practice)
+
+    open_reviews = reviews.filter(closed_at__isnull=True).exclude(reply__state=ReplyState.POSTED)
+    counts = open_reviews.aggregate(
+        new=Count("pk", filter=Q(reply__isnull=True)),
+        drafting=Count("pk", filter=Q(reply__state=ReplyState.DRAFTING)),
+        awaiting_approval=Count("pk", filter=Q(reply__state=ReplyState.AWAITING_APPROVAL)),
+        approved=Count("pk", filter=Q(reply__state=ReplyState.APPROVED)),
+    )
+    open_by_status = [(code, InboxStatus.LABELS[code], counts[code]) for code in counts]
+
+    medians, counted = {}, {}
+    for days in (30, 90):
+        posted = Reply.objects.filter(
+            review__location__practice=practice, state=ReplyState.POSTED, posted_at__gte=now - timedelta(days=days)
+        ).values_list("posted_at", "review__posted_at")
+        hours = [max((done - asked).total_seconds(), 0) / 3600 for done, asked in posted]
+        medians[days] = statistics.median(hours) if hours else None
+        counted[days] = len(hours)
+
+    month_starts = _months_back(now, months)
+    by_month = {
+        timezone.localtime(row["month"]).date().replace(day=1): row
+        for row in reviews.filter(posted_at__gte=month_starts[0], rating__isnull=False)
+        .annotate(month=TruncMonth("posted_at"))
+        .values("month")
+        .annotate(average=Avg("rating"), count=Count("pk"))
+    }
+    trend = []
+    for start in month_starts:
+        row = by_month.get(start.date())
+        trend.append(MonthRating(month=start, average=row["average"] if row else None, count=row["count"] if row else 0))
+
+    topic_counts: Counter[str] = Counter()
+    for topics in reviews.filter(rating__lte=3, posted_at__gte=now - timedelta(days=365)).values_list("topics", flat=True):
+        topic_counts.update(set(topics or []))
+    labels = dict(Topic.choices)
+    negative_topics = [(labels.get(code, code), n) for code, n in topic_counts.most_common(8)]
+
+    since = now - timedelta(days=90)
+    blocked_refusals = AuditEvent.objects.filter(
+        practice=practice, at__gte=since, action__endswith="_refused"
+    ).count()
+    blocked_versions = ReplyVersion.objects.filter(
+        reply__review__location__practice=practice, created_at__gte=since, blocked=True
+    ).count()
+    return DashboardNumbers(
+        open_by_status=open_by_status,
+        median_response_hours=medians,
+        responses_counted=counted,
+        rating_trend=trend,
+        negative_topics=negative_topics,
+        blocked_refusals=blocked_refusals,
+        blocked_versions=blocked_versions,
+    )

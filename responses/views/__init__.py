@@ -1,0 +1,1 @@
+"""The desk's pages. Thin views: parse input, call one service, render (an htmx region when asked)."""

@@ -1,0 +1,110 @@
+"""The manager's approval queue: approve or reject pending replies; post approved ones."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from responses import workflow
+from responses.forms import MarkPostedForm, RejectForm, RevisionForm
+from responses.publishers import publisher_for
+from responses.roles import practice_for, require_permission
+from responses.selectors import reply_for_review, reply_list_for_approval
+from responses.views.access import redirect_back, review_for_user
+
+PAGE = "responses/approvals.html"
+
+
+def _item_context(reply, *, error: str = "", reject_form: RejectForm | None = None) -> dict:
+    return {
+        "reply": reply,
+        "review": reply.review,
+        "publisher": publisher_for(reply.review) if reply.state == "approved" else None,
+        "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "reject_form": reject_form or RejectForm(),
+        "error": error,
+    }
+
+
+@require_GET
+def approval_queue(request):
+    require_permission(request.user, "approve_reply")
+    queue = reply_list_for_approval(practice=practice_for(request.user))
+    return render(request, PAGE, {
+        "pending": [_item_context(reply) for reply in queue.pending],
+        "approved": [_item_context(reply) for reply in queue.approved],
+    })
+
+
+def _manager_action(request, pk: int, permission: str, act, *, success: str, form_class=RevisionForm) -> HttpResponse:
+    """Shared shape: find the reply (404 outside the practice), check the role (403), run `act`,
+    answer with the queue item (htmx) or go back to where the manager came from."""
+    review = review_for_user(request, pk)
+    require_permission(request.user, permission)
+    reply = reply_for_review(review)
+    if reply is None:
+        raise Http404("This review has no reply yet.")
+    form = form_class(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            reply = act(reply, form.cleaned_data)
+        except workflow.WorkflowError as exc:
+            error = str(exc)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        reply = reply_for_review(review)
+        context = _item_context(reply, error=error, reject_form=form if isinstance(form, RejectForm) and error else None)
+        return render(request, f"{PAGE}#queue_item", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect_back(request, reverse("approval_queue"))
+
+
+@require_POST
+def reply_approve(request, pk: int):
+    return _manager_action(
+        request, pk, "approve_reply",
+        lambda reply, data: workflow.reply_approve(
+            reply=reply, actor=request.user, expected_revision=data["expected_revision"]),
+        success="Approved. Copy the text to the platform, then mark it posted.",
+    )
+
+
+@require_POST
+def reply_reject(request, pk: int):
+    return _manager_action(
+        request, pk, "approve_reply",
+        lambda reply, data: workflow.reply_reject(
+            reply=reply, actor=request.user, comment=data["comment"], expected_revision=data["expected_revision"]),
+        success="Sent back to drafting with your comment.",
+        form_class=RejectForm,
+    )
+
+
+@require_POST
+def reply_mark_posted(request, pk: int):
+    return _manager_action(
+        request, pk, "post_reply",
+        lambda reply, data: workflow.reply_mark_posted(
+            reply=reply, actor=request.user, posted_at=data["posted_at"] or timezone.now(),
+            expected_revision=data["expected_revision"]),
+        success="Marked as posted.",
+        form_class=MarkPostedForm,
+    )
+
+
+@require_POST
+def reply_publish(request, pk: int):
+    return _manager_action(
+        request, pk, "post_reply",
+        lambda reply, data: workflow.reply_publish(
+            reply=reply, actor=request.user, expected_revision=data["expected_revision"]),
+        success="Posted to the platform.",
+    )

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from responses.forms import InboxFilterForm
+from responses.roles import practice_for
+from responses.selectors import inbox_row, review_list_for_inbox
+from responses.views.access import render_region
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def inbox(request):
+    practice = practice_for(request.user)
+    form = InboxFilterForm(request.GET or None, practice=practice)
+    reviews = review_list_for_inbox(practice=practice, filters=form.filters())
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [inbox_row(review, now=now) for review in page.object_list],
+        "query": query.urlencode(),
+        "target_days": settings.RESPONSE_TARGET_DAYS,
+    }
+    return render_region(request, "responses/inbox.html", "results", context)

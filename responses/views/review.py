@@ -1,0 +1,207 @@
+"""The review page: the review with its do-not-repeat terms, the internal note, the reply editor
+with the live PHI guard, the version history, and closing a review."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from responses import workflow
+from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
+from responses.guarding import verdict_for_reply_text
+from responses.models import Reply, Review
+from responses.publishers import publisher_for
+from responses.roles import require_permission
+from responses.selectors import reply_for_review, review_status
+from responses.views.access import review_for_user
+
+PAGE = "responses/review.html"
+# Finding categories that mark words in the review itself as "do not repeat in the reply".
+DO_NOT_REPEAT = {"clinical_detail", "identifier", "remedy_detail"}
+
+
+def _normalized(text: str) -> str:
+    """The text as the workflow will store it, so finding offsets match what the author sees."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def review_do_not_repeat(review: Review) -> list:
+    """Clinical terms and names in the review: the guard's findings on the review text itself."""
+    if not review.text.strip():
+        return []
+    verdict = verdict_for_reply_text(review=review, text=review.text)
+    return [f for f in verdict.findings if f.category in DO_NOT_REPEAT]
+
+
+def editor_context(request, review: Review, *, reply: Reply | None = None, text: str | None = None,
+                   error: str = "") -> dict:
+    """Everything the editor region needs; `text` is what the author typed (default: the saved text)."""
+    reply = reply if reply is not None else reply_for_review(review)
+    saved = reply.text if reply else ""
+    text = saved if text is None else text
+    too_long = len(text) > workflow.MAX_REPLY_LENGTH
+    verdict = verdict_for_reply_text(review=review, text=text) if text and not too_long else None
+    return {
+        "review": review,
+        "status": review_status(review),
+        "reply": reply,
+        "text": text,
+        "unsaved": reply is not None and text != saved,
+        "verdict": verdict,
+        "too_long": too_long,
+        "max_length": workflow.MAX_REPLY_LENGTH,
+        "error": error,
+        "actions": workflow.allowed_actions(reply=reply, user=request.user),
+        "can_start": reply is None and not review.is_closed and request.user.has_perm("responses.submit_reply"),
+        "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
+        "publisher": publisher_for(review) if reply and reply.state == "approved" else None,
+        "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "reject_form": RejectForm(),
+        "next": reverse("review_detail", args=[review.pk]),
+    }
+
+
+def _page_context(request, review: Review, **editor) -> dict:
+    return {
+        **editor_context(request, review, **editor),
+        "do_not_repeat": review_do_not_repeat(review),
+        "note_form": InternalNoteForm(instance=review),
+        "close_form": CloseReviewForm(),
+    }
+
+
+def _editor_response(request, review: Review, *, reply: Reply | None = None, text: str | None = None,
+                     error: str = "") -> HttpResponse:
+    """htmx: the editor region. Otherwise: back to the page on success, or the page with the error
+    and the author's text kept (a refused save never loses what they typed)."""
+    if request.htmx:
+        context = editor_context(request, review, reply=reply, text=text, error=error)
+        return render(request, f"{PAGE}#editor", context)
+    if error:
+        return render(request, PAGE, _page_context(request, review, reply=reply, text=text, error=error))
+    return redirect("review_detail", pk=review.pk)
+
+
+def _reply_or_404(review: Review) -> Reply:
+    reply = reply_for_review(review)
+    if reply is None:
+        raise Http404("This review has no reply yet.")
+    return reply
+
+
+def _save_typed_text(request, reply: Reply, form: ReplyTextForm) -> Reply:
+    """Save what the author typed as a new version if it differs from the saved text."""
+    text = _normalized(form.cleaned_data["text"])
+    if text == reply.text:
+        if form.cleaned_data["expected_revision"] != reply.revision:
+            raise workflow.StaleReply(
+                "Someone else changed this reply while you were working on it. "
+                "Reload to see their version; your change was not saved."
+            )
+        return reply
+    return workflow.reply_save_text(
+        reply=reply, actor=request.user, text=text, expected_revision=form.cleaned_data["expected_revision"]
+    )
+
+
+def _reply_action(request, pk: int, act) -> HttpResponse:
+    """Shared shape of save / rewrite / submit: parse the editor form, save the typed text, run `act`."""
+    review = review_for_user(request, pk)
+    reply = _reply_or_404(review)
+    form = ReplyTextForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["expected_revision"] is None:
+        return _editor_response(request, review, reply=reply, error="Reload the page: the form was incomplete.")
+    try:
+        reply = _save_typed_text(request, reply, form)
+        reply = act(reply)
+    except workflow.WorkflowError as exc:
+        return _editor_response(request, review, reply=reply_for_review(review),
+                                text=_normalized(form.cleaned_data["text"]), error=str(exc))
+    return _editor_response(request, review, reply=reply)
+
+
+@require_GET
+def review_detail(request, pk: int):
+    review = review_for_user(request, pk)
+    return render(request, PAGE, _page_context(request, review))
+
+
+@require_POST
+def reply_start(request, pk: int):
+    review = review_for_user(request, pk)
+    try:
+        reply = workflow.reply_start(review=review, actor=request.user)
+    except workflow.WorkflowError as exc:
+        return _editor_response(request, review, error=str(exc))
+    return _editor_response(request, review, reply=reply)
+
+
+@require_POST
+def reply_check(request, pk: int):
+    """The live guard check while typing: returns the guard panel for exactly the posted text."""
+    review = review_for_user(request, pk)
+    require_permission(request.user, "submit_reply")
+    context = editor_context(request, review, text=_normalized(request.POST.get("text", "")))
+    return render(request, f"{PAGE}#guard_panel", context)
+
+
+@require_POST
+def reply_save(request, pk: int):
+    return _reply_action(request, pk, lambda reply: reply)
+
+
+@require_POST
+def reply_rewrite(request, pk: int):
+    return _reply_action(
+        request, pk,
+        lambda reply: workflow.reply_apply_safe_rewrite(reply=reply, actor=request.user, expected_revision=reply.revision),
+    )
+
+
+@require_POST
+def reply_submit(request, pk: int):
+    return _reply_action(
+        request, pk, lambda reply: workflow.reply_submit(reply=reply, actor=request.user, expected_revision=reply.revision)
+    )
+
+
+@require_POST
+def review_note(request, pk: int):
+    review = review_for_user(request, pk)
+    require_permission(request.user, "submit_reply")
+    form = InternalNoteForm(request.POST, instance=review)
+    if form.is_valid():
+        form.save(commit=False).save(update_fields=["internal_note", "updated_at"])
+        messages.success(request, "Internal note saved.")
+    else:
+        messages.error(request, "The note could not be saved.")
+    return redirect("review_detail", pk=review.pk)
+
+
+@require_POST
+def review_close(request, pk: int):
+    review = review_for_user(request, pk)
+    form = CloseReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose why this review needs no reply.")
+        return redirect("review_detail", pk=review.pk)
+    try:
+        workflow.review_close(review=review, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "Review closed without a reply.")
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("review_detail", pk=review.pk)
+
+
+@require_POST
+def review_reopen(request, pk: int):
+    review = review_for_user(request, pk)
+    try:
+        workflow.review_reopen(review=review, actor=request.user)
+        messages.success(request, "Review reopened.")
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("review_detail", pk=review.pk)
