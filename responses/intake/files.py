@@ -1,0 +1,225 @@
+"""Read an uploaded or fetched file of reviews into numbered raw rows.
+
+Accepted: CSV (header row; `,`, `;` or tab separated), JSON (a list of review
+objects, one object, or Google Business Profile's `{"reviews": [...]}` as is)
+and JSONL (one object per line). Bytes are read as UTF-8 (with or without BOM),
+UTF-16 with a BOM, else Windows-1252, else Latin-1, so reading never fails on
+encoding; the fallback is reported.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+# Column names as written in exports, mapped to ours (after lower-casing and `-`/space -> `_`).
+COLUMN_ALIASES = {
+    "platform": "platform",
+    "source": "platform",
+    "site": "platform",
+    "external_id": "external_id",
+    "id": "external_id",
+    "review_id": "external_id",
+    "reviewid": "external_id",
+    "author_name": "author_name",
+    "author": "author_name",
+    "reviewer": "author_name",
+    "name": "author_name",
+    "rating": "rating",
+    "stars": "rating",
+    "star_rating": "rating",
+    "starrating": "rating",
+    "text": "text",
+    "comment": "text",
+    "review": "text",
+    "body": "text",
+    "posted_at": "posted_at",
+    "date": "posted_at",
+    "created_at": "posted_at",
+    "createtime": "posted_at",
+    "create_time": "posted_at",
+}
+_GOOGLE_KEYS = {"reviewId", "reviewer", "starRating", "createTime"}
+
+
+class FileUnreadable(Exception):
+    """The file as a whole cannot be read; the message is safe to show (it quotes no content)."""
+
+
+@dataclass
+class ParsedFile:
+    format: str  # "csv", "json", "jsonl"
+    encoding: str
+    # (line, fields) for rows that parsed, or (line, reason) for rows that did not.
+    rows: list[tuple[int, dict | str]] = field(default_factory=list)
+
+    @property
+    def encoding_note(self) -> str:
+        if self.encoding in ("utf-8", "utf-16"):
+            return ""
+        return (
+            f"The file is not valid UTF-8; it was read as {self.encoding}. "
+            "Check accented letters and emoji, or save it as UTF-8 and import again."
+        )
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise FileUnreadable("The file starts like UTF-16 text but is not valid UTF-16.") from None
+    if b"\x00" in data[:4096]:
+        raise FileUnreadable("This does not look like a text file (CSV, JSON or JSONL).")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252 (cp1252)"
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; Latin-1 maps every byte, so this cannot fail.
+        return data.decode("latin-1"), "Latin-1 (ISO-8859-1)"
+
+
+def _format_of(filename: str, text: str) -> str:
+    name = filename.lower()
+    if name.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    stripped = text.lstrip()
+    if name.endswith(".json") or stripped.startswith(("[", "{")):
+        try:
+            json.loads(text)
+        except ValueError:
+            # Several objects, one per line, is JSONL whatever the file is called.
+            return "jsonl" if stripped.startswith("{") and "\n" in stripped.strip() else "json"
+        return "json"
+    return "csv"
+
+
+def google_review_fields(item: dict) -> dict:
+    """Google Business Profile's Review object -> our row fields (validation comes later)."""
+    reviewer = item.get("reviewer") if isinstance(item.get("reviewer"), dict) else {}
+    external_id = item.get("reviewId") or str(item.get("name") or "").rsplit("/", 1)[-1]
+    return {
+        "platform": "google",
+        "external_id": external_id,
+        "author_name": "" if reviewer.get("isAnonymous") else reviewer.get("displayName", ""),
+        "rating": item.get("starRating"),
+        "text": item.get("comment", ""),
+        "posted_at": item.get("createTime"),
+    }
+
+
+def _object_fields(item) -> dict | str:
+    if not isinstance(item, dict):
+        return "each review must be a JSON object"
+    if _GOOGLE_KEYS & item.keys() and "text" not in item:
+        return google_review_fields(item)
+    fields = {}
+    for key, value in item.items():
+        column = COLUMN_ALIASES.get(str(key).strip().lower().replace(" ", "_").replace("-", "_"))
+        if column and column not in fields:
+            fields[column] = value
+    return fields
+
+
+def _parse_json(text: str) -> list[tuple[int, dict | str]]:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        # The position only: the message of a JSON error can quote the document.
+        line = getattr(exc, "lineno", None)
+        raise FileUnreadable(f"The file is not valid JSON (first problem on line {line}).") from None
+    if isinstance(document, dict) and isinstance(document.get("reviews"), list):
+        items = document["reviews"]
+    elif isinstance(document, dict) and "reviews" not in document and "totalReviewCount" in document:
+        items = []  # Google's answer for a location without reviews
+    elif isinstance(document, dict) and "reviews" not in document:
+        items = [document]
+    elif isinstance(document, list):
+        items = document
+    else:
+        raise FileUnreadable('JSON must be a list of reviews or an object with a "reviews" list.')
+    return [(index, _object_fields(item)) for index, item in enumerate(items, start=1)]
+
+
+def _parse_jsonl(text: str) -> list[tuple[int, dict | str]]:
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            rows.append((number, "this line is not valid JSON"))
+            continue
+        rows.append((number, _object_fields(item)))
+    if rows and all(isinstance(fields, str) for _, fields in rows):
+        raise FileUnreadable("No line of the file is a JSON object; expected one review object per line.")
+    return rows
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=counts.get)
+
+
+def _parse_csv(text: str) -> list[tuple[int, dict | str]]:
+    header_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileUnreadable("The file is empty.") from None
+    except csv.Error:
+        raise FileUnreadable("The first line of the CSV file cannot be read as a header.") from None
+    columns = [COLUMN_ALIASES.get(name.strip().lower().replace(" ", "_").replace("-", "_")) for name in header]
+    missing = [name for name in ("posted_at",) if name not in columns]
+    if "text" not in columns and "rating" not in columns:
+        missing.append("text or rating")
+    if missing:
+        # Column names are not quoted back: without a header, this "header" is the first review.
+        raise FileUnreadable(
+            "The first line must be a header naming the columns "
+            "(platform, external_id, author_name, rating, text, posted_at); missing: " + ", ".join(missing) + "."
+        )
+    rows: list[tuple[int, dict | str]] = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            rows.append((line, "this line is not valid CSV (check the quotes)"))
+            line = reader.line_num + 1
+            continue
+        if any(value.strip() for value in values):
+            if len(values) != len(header):
+                rows.append((line, f"this row has {len(values)} fields but the header has {len(header)}"))
+            else:
+                fields = {}
+                for column, value in zip(columns, values):
+                    if column and column not in fields:
+                        fields[column] = value
+                rows.append((line, fields))
+        line = reader.line_num + 1
+    return rows
+
+
+def file_parse(*, filename: str, data: bytes) -> ParsedFile:
+    """Decode and split a file into numbered rows (line number for CSV/JSONL, position for JSON)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FileUnreadable(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it.")
+    text, encoding = _decode(data)
+    if not text.strip():
+        raise FileUnreadable("The file is empty.")
+    kind = _format_of(filename, text)
+    parse = {"csv": _parse_csv, "json": _parse_json, "jsonl": _parse_jsonl}[kind]
+    return ParsedFile(format=kind, encoding=encoding, rows=parse(text))

@@ -1,0 +1,343 @@
+"""Reviews in: paste, file import and platform feeds become Review rows and ImportRun reports.
+
+Every input goes through `rows.row_validate`, and every valid row through
+`_review_store`: one upsert on (location, platform, external_id) that the
+database's unique constraint backs. An edited review (text, rating or author
+changed) is updated and its unposted reply marked stale.
+
+Logs and audit events carry ids and counts only, never review text.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from responses.audit import audit_record
+from responses.intake.files import FileUnreadable, file_parse
+from responses.intake.rows import ReviewRow, RowInvalid, row_validate
+from responses.models import AuditEvent, ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
+from responses.roles import practice_for, require_permission
+
+logger = logging.getLogger(__name__)
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+PROGRESS_EVERY = 25  # rows between progress writes (the UI polls processed_rows/total_rows)
+MAX_LISTED_ERRORS = 2000  # rejected rows listed in ImportRun.errors; the rest are counted in one entry
+# Uploads up to this size are imported inside the request (a few hundred reviews, a few seconds);
+# larger ones go to a Celery worker. settings.IMPORT_INLINE_MAX_BYTES overrides it.
+INLINE_IMPORT_MAX_BYTES = 200 * 1024
+# Longer than CELERY_TASK_TIME_LIMIT, so a worker killed mid-import cannot hold a connection forever.
+IMPORT_LOCK_SECONDS = 35 * 60
+
+
+def _require_import_rights(actor, location: Location) -> None:
+    require_permission(actor, "import_reviews")
+    if practice_for(actor).pk != location.practice_id:
+        raise PermissionDenied("This location belongs to another practice.")
+
+
+def _topics_for(text: str, rating: int | None) -> list[str]:
+    try:
+        from responses.drafting import detect_topics
+    except ImportError as exc:
+        if exc.name == "responses.drafting":  # drafting not installed (yet): store reviews without topics
+            return []
+        raise
+    return [str(topic) for topic in detect_topics(text, rating)]
+
+
+def _mark_reply_stale(review: Review, actor) -> None:
+    reply = Reply.objects.filter(review=review, stale=False).exclude(state=ReplyState.POSTED).first()
+    if reply is None:
+        return
+    # A plain UPDATE of one flag: it does not bump `revision`, so nobody's edit in progress is refused.
+    Reply.objects.filter(pk=reply.pk).update(stale=True)
+    audit_record(action="reply_marked_stale", actor=actor, reply=reply, from_state=reply.state, to_state=reply.state)
+
+
+@transaction.atomic
+def _review_store(*, location: Location, row: ReviewRow, actor) -> tuple[Review, str]:
+    """Create the review, update it if its content changed, or leave it alone."""
+    key = {"location": location, "platform": row.platform, "external_id": row.external_id}
+    digest = text_sha256(row.text)
+    review = Review.objects.select_for_update().filter(**key).first()
+    if review is None:
+        try:
+            with transaction.atomic():  # a concurrent import may store the same review first
+                review = Review.objects.create(
+                    **key,
+                    author_name=row.author_name,
+                    rating=row.rating,
+                    text=row.text,
+                    text_sha256=digest,
+                    posted_at=row.posted_at,
+                    topics=_topics_for(row.text, row.rating),
+                )
+            return review, CREATED
+        except IntegrityError:
+            review = Review.objects.select_for_update().get(**key)
+    if (review.text_sha256, review.rating, review.author_name) == (digest, row.rating, row.author_name):
+        return review, UNCHANGED
+    content_changed = (review.text_sha256, review.rating) != (digest, row.rating)
+    review.author_name = row.author_name
+    review.rating = row.rating
+    review.text = row.text
+    review.text_sha256 = digest
+    fields = ["author_name", "rating", "text", "text_sha256", "updated_at"]
+    if content_changed:
+        review.topics = _topics_for(row.text, row.rating)
+        fields.append("topics")
+    review.save(update_fields=fields)
+    _mark_reply_stale(review, actor)
+    return review, UPDATED
+
+
+def review_paste(
+    *,
+    location: Location,
+    actor,
+    platform: str,
+    author_name: str,
+    rating: int | str | None,
+    posted_at: datetime | str,
+    text: str,
+) -> Review:
+    """Store a review typed or pasted by staff. Pasting the same review again returns the stored one.
+
+    Raises PermissionDenied, or rows.RowInvalid (a ValidationError with a message per field).
+    """
+    _require_import_rights(actor, location)
+    row = row_validate(
+        {"platform": platform, "author_name": author_name, "rating": rating, "posted_at": posted_at, "text": text}
+    )
+    review, outcome = _review_store(location=location, row=row, actor=actor)
+    audit_record(action="review_pasted", actor=actor, review=review, created=int(outcome == CREATED))
+    logger.info("review %s pasted at location %s (%s)", review.pk, location.pk, outcome)
+    return review
+
+
+def import_run_rejected_count(run: ImportRun) -> int:
+    """How many rows the run rejected (ImportRun.errors lists at most MAX_LISTED_ERRORS of them).
+
+    Entries of ImportRun.errors: {"line", "reason"} per rejected row (line 0 = the whole file),
+    {"line": 0, "reason", "warning": True} for notes such as an encoding fallback, and
+    {"line": 0, "reason", "more": N} when N further rejected rows are not listed.
+    """
+    return sum(error.get("more", 1) for error in run.errors if not error.get("warning"))
+
+
+def _progress(run: ImportRun, **fields) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(run, name, value)
+
+
+def _audit_run(run: ImportRun, action: str, actor, **details) -> None:
+    event = audit_record(action=action, actor=actor, import_run=run.pk, **details)
+    # audit_record takes the practice from a review; an import has none, so set it here.
+    AuditEvent.objects.filter(pk=event.pk).update(practice_id=run.location.practice_id)
+
+
+def _run_fail(run: ImportRun, reason: str, actor) -> ImportRun:
+    _progress(run, status=ImportRun.Status.FAILED, failure_reason=reason[:500], finished_at=timezone.now())
+    _audit_run(run, "reviews_import_failed", actor)
+    logger.info("import run %s failed", run.pk)
+    return run
+
+
+def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = "") -> ImportRun:
+    try:
+        parsed = file_parse(filename=run.source_name, data=data)
+    except FileUnreadable as exc:
+        return _run_fail(run, str(exc), actor)
+    errors: list[dict] = []
+    if parsed.encoding_note:
+        errors.append({"line": 0, "reason": parsed.encoding_note, "warning": True})
+    counts: Counter[str] = Counter()
+
+    def reject(line: int, reason: str) -> None:
+        counts[REJECTED] += 1
+        if counts[REJECTED] <= MAX_LISTED_ERRORS:
+            errors.append({"line": line, "reason": reason})
+
+    def report(processed: int, **fields) -> None:
+        _progress(
+            run, processed_rows=processed, created_count=counts[CREATED], updated_count=counts[UPDATED],
+            unchanged_count=counts[UNCHANGED], **fields,
+        )
+
+    report(0, total_rows=len(parsed.rows), status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
+    try:
+        for processed, (line, fields) in enumerate(parsed.rows, start=1):
+            if isinstance(fields, str):
+                reject(line, fields)
+            else:
+                try:
+                    row = row_validate(fields, default_platform=default_platform)
+                except RowInvalid as exc:
+                    reject(line, exc.reason)
+                else:
+                    counts[_review_store(location=run.location, row=row, actor=actor)[1]] += 1
+            if processed % PROGRESS_EVERY == 0:
+                report(processed)
+    except Exception as exc:
+        # The exception's message may quote a value (a database error can), so only its type is logged.
+        logger.error("import run %s stopped by %s", run.pk, type(exc).__name__)
+        _progress(run, errors=errors)
+        _run_fail(run, f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.", actor)
+        raise
+    failed = counts[REJECTED]
+    if failed > MAX_LISTED_ERRORS:
+        more = failed - MAX_LISTED_ERRORS
+        errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})
+    # The errors are written once, at the end: rewriting a growing list every few rows is quadratic.
+    report(len(parsed.rows), status=ImportRun.Status.DONE, finished_at=timezone.now(), errors=errors)
+    _audit_run(
+        run, "reviews_imported", actor, created=counts[CREATED], updated=counts[UPDATED],
+        unchanged=counts[UNCHANGED], failed=failed,
+    )
+    logger.info(
+        "import run %s (%s, %s): %d created, %d updated, %d unchanged, %d rejected",
+        run.pk, parsed.format, parsed.encoding, counts[CREATED], counts[UPDATED], counts[UNCHANGED], failed,
+    )
+    return run
+
+
+def reviews_import(
+    *,
+    location: Location,
+    actor,
+    filename: str,
+    data: bytes,
+    connection: PlatformConnection | None = None,
+    default_platform: str = "",
+) -> ImportRun:
+    """Import a CSV/JSON/JSONL file of reviews into `location` and return its report.
+
+    Valid rows are stored (created, updated or unchanged), invalid ones listed in
+    `ImportRun.errors` as {"line", "reason"}; a file that cannot be read at all gives a
+    failed run with `failure_reason`. `actor=None` is the system (nightly import, the
+    command line); a user must hold `import_reviews` at the location's practice.
+    Rows without a platform take `default_platform`, else the connection's platform.
+    """
+    if actor is not None:
+        _require_import_rights(actor, location)
+    run = ImportRun.objects.create(
+        location=location,
+        connection=connection,
+        source_name=Path(filename).name[:300] or "upload",
+        started_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return _run_execute(
+        run, data=data, actor=actor, default_platform=default_platform or (connection.platform if connection else "")
+    )
+
+
+def _upload_path(run: ImportRun) -> Path:
+    return Path(settings.VAR_DIR) / "imports" / f"import-run-{run.pk}.upload"
+
+
+def reviews_import_start(*, location: Location, actor, filename: str, data: bytes) -> ImportRun:
+    """Import an uploaded file: inline when small, else in a Celery worker after this transaction commits.
+
+    The returned run is DONE/FAILED (inline) or RUNNING with total_rows=0 until the worker
+    parses the file; poll processed_rows/total_rows/status. Files up to
+    INLINE_IMPORT_MAX_BYTES (settings.IMPORT_INLINE_MAX_BYTES) are imported inline.
+    """
+    _require_import_rights(actor, location)
+    inline_max = getattr(settings, "IMPORT_INLINE_MAX_BYTES", INLINE_IMPORT_MAX_BYTES)
+    if len(data) <= inline_max:
+        return reviews_import(location=location, actor=actor, filename=filename, data=data)
+    run = ImportRun.objects.create(
+        location=location, source_name=Path(filename).name[:300] or "upload", started_by=actor
+    )
+    path = _upload_path(run)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    from responses.tasks import import_reviews_from_upload
+
+    transaction.on_commit(lambda: import_reviews_from_upload.delay(run.pk))
+    logger.info("import run %s queued (%d bytes)", run.pk, len(data))
+    return run
+
+
+def reviews_import_upload(*, run: ImportRun) -> ImportRun:
+    """Import the file that reviews_import_start saved for `run`, then delete it."""
+    if run.status != ImportRun.Status.RUNNING:
+        return run  # already finished: a redelivered task has nothing to do
+    path = _upload_path(run)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return _run_fail(run, "The uploaded file is no longer available; upload it again.", run.started_by)
+    try:
+        return _run_execute(run, data=data, actor=run.started_by)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def connection_import_lock(connection_id: int) -> Iterator[bool]:
+    """True inside when this process holds the connection's import lock (cache.add is atomic on Redis)."""
+    key = f"reviewdesk:import-lock:connection:{connection_id}"
+    token = uuid.uuid4().hex
+    acquired = cache.add(key, token, IMPORT_LOCK_SECONDS)
+    try:
+        yield acquired
+    finally:
+        if acquired and cache.get(key) == token:
+            cache.delete(key)
+
+
+def _connection_status(connection: PlatformConnection, status: str) -> None:
+    connection.last_import_at = timezone.now()
+    connection.last_import_status = status[:300]
+    PlatformConnection.objects.filter(pk=connection.pk).update(
+        last_import_at=connection.last_import_at, last_import_status=connection.last_import_status
+    )
+
+
+def connection_import_reviews(*, connection: PlatformConnection) -> ImportRun | None:
+    """Fetch a connection's reviews from its platform and import them.
+
+    Returns None (and does nothing) while another import of the same connection runs.
+    Raises platforms.ImportSourceError (ImportSourceUnavailable when trying again later may
+    help) after recording the failure on the connection.
+    """
+    from responses.platforms.sources import ImportSourceError, reviews_fetch
+
+    with connection_import_lock(connection.pk) as acquired:
+        if not acquired:
+            logger.info("connection %s: an import is already running; skipped", connection.pk)
+            return None
+        try:
+            fetched = reviews_fetch(connection=connection)
+        except ImportSourceError as exc:
+            _connection_status(connection, f"failed: {exc}")
+            logger.warning("connection %s: fetching reviews failed (%s)", connection.pk, type(exc).__name__)
+            raise
+        run = reviews_import(
+            location=connection.location, actor=None, filename=fetched.source_name, data=fetched.data,
+            connection=connection,
+        )
+        if run.status == ImportRun.Status.FAILED:
+            _connection_status(connection, f"failed: {run.failure_reason}")
+        else:
+            failed = import_run_rejected_count(run)
+            _connection_status(
+                connection,
+                f"done: {run.created_count} new, {run.updated_count} updated, "
+                f"{run.unchanged_count} unchanged, {failed} rejected",
+            )
+        return run
