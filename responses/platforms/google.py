@@ -1,0 +1,86 @@
+"""Google Business Profile API (v4): list a location's reviews, and publish a reply.
+
+- reviews: GET {GOOGLE_BUSINESS_API_URL}/accounts/A/locations/L/reviews?pageSize=50&pageToken=...
+- reply:   PUT {GOOGLE_BUSINESS_API_URL}/accounts/A/locations/L/reviews/R/reply  {"comment": text}
+  (accounts.locations.reviews.updateReply: creates or replaces the reply, so a retry is safe).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+
+from responses.intake.rows import is_generated_external_id
+from responses.models import PlatformConnection, Review
+from responses.platforms.http import PlatformHTTPError, json_request
+from responses.publishers import PublishError
+
+logger = logging.getLogger(__name__)
+
+SERVICE = "Google Business Profile"
+PAGE_SIZE = 50  # the API's maximum
+MAX_PAGES = 400  # 20,000 reviews: far beyond any one clinic; stops a runaway page loop
+_RESOURCE = re.compile(r"^accounts/[^/\s?#]+/locations/[^/\s?#]+$")
+
+
+def _location_url(connection: PlatformConnection) -> str:
+    resource = connection.resource.strip().strip("/")
+    if not _RESOURCE.match(resource):
+        raise PlatformHTTPError(
+            f"The {SERVICE} connection must name a location as accounts/ACCOUNT_ID/locations/LOCATION_ID."
+        )
+    return f"{settings.GOOGLE_BUSINESS_API_URL.rstrip('/')}/{resource}"
+
+
+def google_reviews_list(*, connection: PlatformConnection) -> list[dict]:
+    """All reviews of the connection's location, as Google's Review objects, following nextPageToken."""
+    url = f"{_location_url(connection)}/reviews"
+    reviews: list[dict] = []
+    page_token = ""
+    seen_tokens = set()
+    for _ in range(MAX_PAGES):
+        query = {"pageSize": PAGE_SIZE} | ({"pageToken": page_token} if page_token else {})
+        page = json_request(
+            "GET", f"{url}?{urlencode(query)}", service=SERVICE, what="location", token=connection.access_token
+        )
+        if not isinstance(page, dict) or not isinstance(page.get("reviews", []), list):
+            raise PlatformHTTPError(f"{SERVICE} answered with an unexpected shape (no list of reviews).")
+        reviews.extend(page.get("reviews", []))
+        page_token = page.get("nextPageToken") or ""
+        if not page_token:
+            return reviews
+        if page_token in seen_tokens:
+            raise PlatformHTTPError(f"{SERVICE} sent the same page twice; the import was stopped.")
+        seen_tokens.add(page_token)
+    logger.warning("connection %s: stopped after %d pages of Google reviews", connection.pk, MAX_PAGES)
+    return reviews
+
+
+class GoogleBusinessPublisher:
+    """Posts an approved reply with accounts.locations.reviews.updateReply."""
+
+    name = "google_business"
+
+    def __init__(self, connection: PlatformConnection):
+        self.connection = connection
+
+    def publish(self, *, review: Review, text: str) -> str:
+        """PUT the reply; return its resource name (Google gives replies no id of their own)."""
+        if is_generated_external_id(review.external_id):
+            raise PublishError(
+                "This review was pasted, so its Google id is unknown; import it from Google, "
+                "or post the reply by hand and mark it posted."
+            )
+        try:
+            url = f"{_location_url(self.connection)}/reviews/{quote(review.external_id, safe='')}/reply"
+            json_request(
+                "PUT", url, service=SERVICE, what="review", token=self.connection.access_token,
+                body={"comment": text},
+            )
+        except PlatformHTTPError as exc:
+            logger.warning("review %s: publishing to Google failed (HTTP %s)", review.pk, exc.status)
+            raise PublishError(str(exc)) from None
+        logger.info("review %s: reply published to Google", review.pk)
+        return f"{self.connection.resource.strip().strip('/')}/reviews/{review.external_id}/reply"
