@@ -1,0 +1,59 @@
+"""python manage.py import_reviews FILE --location ID: the file import, from the command line."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from responses.intake import import_run_rejected_count, reviews_import
+from responses.models import ImportRun, Location, Platform
+
+
+class Command(BaseCommand):
+    help = (
+        "Import reviews from a CSV, JSON or JSONL file (or Google Business Profile's review JSON) into a "
+        "location. Prints the counts and each rejected line with its reason. Exits 0 even when rows were "
+        "rejected, 1 when the file cannot be read or the location does not exist."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path of the file, or - for standard input")
+        parser.add_argument("--location", type=int, required=True, help="id of the location the reviews are for")
+        parser.add_argument(
+            "--platform", choices=Platform.values, default="",
+            help="platform of rows that do not name one (e.g. a Yelp export without a platform column)",
+        )
+        parser.add_argument(
+            "--format", choices=("csv", "json", "jsonl"), default="",
+            help="the file's format when its name does not say (and always for -)",
+        )
+
+    def handle(self, *args, file: str, location: int, platform: str, format: str, **options):
+        target = Location.objects.select_related("practice").filter(pk=location).first()
+        if target is None:
+            raise CommandError(f"There is no location with id {location}.")
+        if file == "-":
+            data, name = sys.stdin.buffer.read(), "stdin"
+        else:
+            try:
+                data, name = Path(file).read_bytes(), Path(file).name
+            except OSError as exc:
+                raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
+        if format:
+            name = f"{Path(name).stem}.{format}"
+        run = reviews_import(location=target, actor=None, filename=name, data=data, default_platform=platform)
+        if run.status == ImportRun.Status.FAILED:
+            raise CommandError(f"Import #{run.pk} of {name} failed: {run.failure_reason}")
+        self.stdout.write(
+            f"Import #{run.pk} of {name} into {target.practice} · {target}: {run.created_count} new, "
+            f"{run.updated_count} updated, {run.unchanged_count} unchanged, "
+            f"{import_run_rejected_count(run)} rejected."
+        )
+        for error in run.errors:
+            if error.get("warning"):
+                self.stderr.write(f"warning: {error['reason']}")
+            elif "more" in error:
+                self.stdout.write(f"  {error['reason']}")
+            else:
+                self.stdout.write(f"  line {error['line']}: {error['reason']}")

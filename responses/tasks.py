@@ -1,0 +1,55 @@
+"""Celery tasks: thin wrappers that take ids and call a service in responses.intake.
+
+The nightly beat entry (settings.CELERY_BEAT_SCHEDULE, "import-new-reviews-nightly")
+runs import_reviews_from_all_sources, which queues one import per connection.
+"""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from responses.intake import connection_import_reviews, reviews_import_upload
+from responses.models import ImportRun, PlatformConnection
+from responses.platforms.sources import ImportSourceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def import_reviews_from_all_sources() -> int:
+    """Queue an import for every import-enabled platform connection; return how many were queued."""
+    connection_ids = list(
+        PlatformConnection.objects.filter(import_enabled=True).order_by("pk").values_list("pk", flat=True)
+    )
+    for connection_id in connection_ids:
+        import_reviews_from_connection.delay(connection_id)
+    logger.info("nightly import: queued %d connections", len(connection_ids))
+    return len(connection_ids)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ImportSourceUnavailable,),
+    retry_backoff=60,  # 1, 2, 4 minutes (with jitter): a platform outage usually passes
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=3,
+)
+def import_reviews_from_connection(connection_id: int) -> int | None:
+    """Fetch and import one connection's reviews; the id of the ImportRun, or None if skipped."""
+    connection = (
+        PlatformConnection.objects.select_related("location").filter(pk=connection_id, import_enabled=True).first()
+    )
+    if connection is None:
+        return None  # deleted or disabled since it was queued
+    run = connection_import_reviews(connection=connection)
+    return run.pk if run else None
+
+
+@shared_task(acks_late=True)
+def import_reviews_from_upload(run_id: int) -> None:
+    """Import a large uploaded file that reviews_import_start saved for the run."""
+    run = ImportRun.objects.select_related("location", "started_by").filter(pk=run_id).first()
+    if run is not None:
+        reviews_import_upload(run=run)
