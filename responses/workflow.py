@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -238,72 +238,60 @@ def reply_apply_safe_rewrite(*, reply: Reply, actor, expected_revision: int) -> 
     )
 
 
-@transaction.atomic
+def _move(
+    reply: Reply, transition: Transition, *, actor, verdict, action: str, expected_revision: int | None, **changes
+) -> Reply:
+    """Swap the state and audit it in one transaction. A guard refusal is audited before, outside it,
+    so the record of a refused attempt survives the refusal."""
+    from_state = reply.state
+    details = {"posted_via": changes["posted_via"]} if "posted_via" in changes else {}
+    with transaction.atomic():
+        reply = _swap(
+            reply,
+            expected_revision=reply.revision if expected_revision is None else expected_revision,
+            from_state=from_state,
+            state=transition.to_state,
+            **changes,
+        )
+        audit_record(
+            action=action, actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
+            verdict=verdict, version=reply.current_version.number, **details,
+        )
+    return reply
+
+
 def reply_submit(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
     """Send a guard-clean draft to the manager."""
     transition = _check_allowed(reply, Action.SUBMIT, actor)
     verdict = _guard_or_refuse(reply, action=Action.SUBMIT, actor=actor)
-    from_state = reply.state
-    reply = _swap(
-        reply,
-        expected_revision=reply.revision if expected_revision is None else expected_revision,
-        from_state=from_state,
-        state=transition.to_state,
-        rejection_comment="",
+    return _move(
+        reply, transition, actor=actor, verdict=verdict, action="reply_submitted",
+        expected_revision=expected_revision, rejection_comment="",
     )
-    audit_record(
-        action="reply_submitted", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
-        verdict=verdict, version=reply.current_version.number,
-    )
-    return reply
 
 
-@transaction.atomic
 def reply_approve(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
     """Approve exactly the current text, after the guard passes it again."""
     transition = _check_allowed(reply, Action.APPROVE, actor)
     verdict = _guard_or_refuse(reply, action=Action.APPROVE, actor=actor)
-    from_state = reply.state
-    reply = _swap(
-        reply,
-        expected_revision=reply.revision if expected_revision is None else expected_revision,
-        from_state=from_state,
-        state=transition.to_state,
-        approved_version=reply.current_version,
-        approved_by=actor,
-        approved_at=timezone.now(),
-        rejection_comment="",
+    return _move(
+        reply, transition, actor=actor, verdict=verdict, action="reply_approved",
+        expected_revision=expected_revision, approved_version=reply.current_version, approved_by=actor,
+        approved_at=timezone.now(), rejection_comment="",
     )
-    audit_record(
-        action="reply_approved", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
-        verdict=verdict, version=reply.current_version.number,
-    )
-    return reply
 
 
-@transaction.atomic
 def reply_reject(*, reply: Reply, actor, comment: str, expected_revision: int | None = None) -> Reply:
     """Send the reply back to drafting with the manager's comment (required)."""
     transition = _check_allowed(reply, Action.REJECT, actor)
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError("Say what should change: a rejection needs a comment.")
-    from_state = reply.state
-    reply = _swap(
-        reply,
-        expected_revision=reply.revision if expected_revision is None else expected_revision,
-        from_state=from_state,
-        state=transition.to_state,
-        rejection_comment=comment[:2000],
-        approved_version=None,
-        approved_by=None,
-        approved_at=None,
+    return _move(
+        reply, transition, actor=actor, verdict=None, action="reply_rejected",
+        expected_revision=expected_revision, rejection_comment=comment[:2000], approved_version=None,
+        approved_by=None, approved_at=None,
     )
-    audit_record(
-        action="reply_rejected", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
-        version=reply.current_version.number,
-    )
-    return reply
 
 
 def _approved_text_or_refuse(reply: Reply) -> str:
@@ -312,33 +300,21 @@ def _approved_text_or_refuse(reply: Reply) -> str:
     return reply.approved_version.text
 
 
-@transaction.atomic
 def reply_mark_posted(
     *, reply: Reply, actor, posted_at: datetime | None = None, expected_revision: int | None = None
 ) -> Reply:
     """Record that the manager pasted the approved text on the platform (the manual publisher)."""
     transition = _check_allowed(reply, Action.POST, actor)
     _approved_text_or_refuse(reply)
-    verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
     now = timezone.now()
     posted_at = posted_at or now
-    if posted_at > now + timezone.timedelta(minutes=5):
+    if posted_at > now + timedelta(minutes=5):
         raise WorkflowError("The posting time cannot be in the future.")
-    from_state = reply.state
-    reply = _swap(
-        reply,
-        expected_revision=reply.revision if expected_revision is None else expected_revision,
-        from_state=from_state,
-        state=transition.to_state,
-        posted_by=actor,
-        posted_at=posted_at,
-        posted_via="manual",
+    verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
+    return _move(
+        reply, transition, actor=actor, verdict=verdict, action="reply_posted",
+        expected_revision=expected_revision, posted_by=actor, posted_at=posted_at, posted_via="manual",
     )
-    audit_record(
-        action="reply_posted", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
-        verdict=verdict, version=reply.current_version.number, posted_via="manual",
-    )
-    return reply
 
 
 def reply_publish(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
@@ -351,30 +327,19 @@ def reply_publish(*, reply: Reply, actor, expected_revision: int | None = None) 
     if publisher is None:
         raise TransitionNotAllowed("No platform publisher is configured for this review; mark it as posted instead.")
     verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
-    expected = reply.revision if expected_revision is None else expected_revision
     try:
         external_id = publisher.publish(review=reply.review, text=text)
     except PublishError as exc:
-        audit_record(action="reply_post_failed", actor=actor, reply=reply, from_state=reply.state,
-                     to_state=reply.state, posted_via=publisher.name)
-        raise WorkflowError(str(exc)) from None
-    with transaction.atomic():
-        from_state = reply.state
-        reply = _swap(
-            reply,
-            expected_revision=expected,
-            from_state=from_state,
-            state=transition.to_state,
-            posted_by=actor,
-            posted_at=timezone.now(),
-            posted_via=publisher.name,
-            external_reply_id=external_id or "",
-        )
         audit_record(
-            action="reply_posted", actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
-            verdict=verdict, version=reply.current_version.number, posted_via=publisher.name,
+            action="reply_post_failed", actor=actor, reply=reply, from_state=reply.state, to_state=reply.state,
+            posted_via=publisher.name,
         )
-    return reply
+        raise WorkflowError(str(exc)) from None
+    return _move(
+        reply, transition, actor=actor, verdict=verdict, action="reply_posted",
+        expected_revision=expected_revision, posted_by=actor, posted_at=timezone.now(),
+        posted_via=publisher.name, external_reply_id=external_id or "",
+    )
 
 
 CLOSE_REASONS = {

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from reviewdesk.env import database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("REVIEWDESK_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR = Path(env_str("REVIEWDESK_VAR_DIR") or BASE_DIR / "var").resolve()
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -28,7 +28,8 @@ if not SECRET_KEY:
 elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured("SECRET_KEY is too weak for DEBUG=0: use at least 50 random characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# Loopback is always allowed so container health checks can reach /healthz.
+ALLOWED_HOSTS = [*env_list("ALLOWED_HOSTS", []), "127.0.0.1", "localhost"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -101,11 +102,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Hashed, compressed file names once `collectstatic` has run (the Docker image does);
 # plain files otherwise, so a checkout serves its own static/ without a build step.
+_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+WHITENOISE_USE_FINDERS = not _COLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if (STATIC_ROOT / "staticfiles.json").exists()
+        if _COLLECTED
         else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
@@ -118,12 +121,16 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}}
-    _broker_dir = VAR_DIR / "broker"
+    # kombu's file-system transport: messages are files in var/broker, shared by web, worker and beat.
+    _broker = {name: VAR_DIR / "broker" / name for name in ("queue", "processed", "control")}
+    for _folder in _broker.values():
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(VAR_DIR / "broker-processed"),
+        "data_folder_in": str(_broker["queue"]),
+        "data_folder_out": str(_broker["queue"]),
+        "processed_folder": str(_broker["processed"]),
+        "control_folder": str(_broker["control"]),
         "store_processed": False,
     }
 
@@ -162,6 +169,7 @@ PLATFORM_HTTP_TIMEOUT = env_int("PLATFORM_HTTP_TIMEOUT", 20, minimum=1)
 # Production hardening: on whenever DEBUG is off (`manage.py check --deploy` is clean).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     if env_bool("TRUST_X_FORWARDED_PROTO", False):  # only behind a proxy that sets it
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -1,0 +1,23 @@
+# Production image: gunicorn serves the app, whitenoise its static files.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    REVIEWDESK_VAR_DIR=/app/var STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 reviewdesk
+
+COPY pyproject.toml README.md ./
+COPY manage.py ./
+COPY reviewdesk ./reviewdesk
+COPY responses ./responses
+COPY phi_guard ./phi_guard
+COPY templates ./templates
+COPY static ./static
+RUN pip install . \
+    && DEBUG=1 python manage.py collectstatic --noinput \
+    && mkdir -p /app/var && chown -R reviewdesk /app/var
+
+USER reviewdesk
+EXPOSE 8000
+CMD ["gunicorn", "reviewdesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
