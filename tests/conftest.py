@@ -98,3 +98,9 @@ def make_review(location):
 @pytest.fixture
 def review(make_review):
     return make_review()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashing costs ~0.3 s a password; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
