@@ -32,7 +32,8 @@ class PracticeContext:
 
     @classmethod
     def build(cls, practice: PracticeProfile) -> PracticeContext:
-        phrases = [practice.name, practice.phone, practice.email, practice.website, practice.address]
+        own = [practice.phone, practice.email, practice.address, *practice.contacts]
+        phrases = [practice.name, practice.website, *own]
         name_parts = set()
         for member in practice.staff:
             words = [w.strip(".") for w in _name_words(member.name)]
@@ -49,17 +50,17 @@ class PracticeContext:
         pattern = None
         if phrases:
             pattern = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases), re.IGNORECASE)
-        domains = set()
-        if practice.email and "@" in practice.email:
-            domains.add(practice.email.rsplit("@", 1)[-1].lower())
+        emails = {c.lower() for c in own if c and "@" in c}
+        domains = {email.rsplit("@", 1)[-1] for email in emails}
         if practice.website:
             host = urlsplit(practice.website if "//" in practice.website else f"//{practice.website}").hostname or ""
             domains.update({host, host.removeprefix("www.")} - {""})
-        digits = re.sub(r"\D", "", practice.phone)[-10:]
+        # Phone numbers are the contacts without letters (addresses and e-mails have them).
+        phones = {re.sub(r"\D", "", c)[-10:] for c in own if c and not re.search(r"[^\W\d_]|@", c)}
         return cls(
             allow_pattern=pattern,
-            phone_digits=frozenset({digits} if digits else ()),
-            emails=frozenset({practice.email.lower()} if practice.email else ()),
+            phone_digits=frozenset(d for d in phones if len(d) >= 7),
+            emails=frozenset(emails),
             domains=frozenset(domains),
             name_parts=frozenset(name_parts),
         )

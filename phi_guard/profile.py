@@ -27,6 +27,8 @@ class PracticeProfile:
     website: str = ""
     address: str = ""
     staff: tuple[StaffMember, ...] = ()
+    # More of the practice's own phones, e-mails and addresses (its other locations): allowed like the main ones.
+    contacts: tuple[str, ...] = ()
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self):
@@ -39,6 +41,10 @@ class PracticeProfile:
         if not all(isinstance(member, StaffMember) for member in staff):
             raise ValueError("practice profile: 'staff' must hold StaffMember entries")
         object.__setattr__(self, "staff", staff)
+        contacts = tuple(c.strip() for c in self.contacts if isinstance(c, str) and c.strip())
+        if len(contacts) != len(tuple(self.contacts)):
+            raise ValueError("practice profile: 'contacts' must be non-empty strings")
+        object.__setattr__(self, "contacts", contacts)
         object.__setattr__(self, "vocabulary", MappingProxyType(_clean_vocabulary(self.vocabulary)))
 
     @property
@@ -46,7 +52,7 @@ class PracticeProfile:
         """Stable digest of everything the guard derives from this profile."""
         payload = {
             "name": self.name, "phone": self.phone, "email": self.email, "website": self.website,
-            "address": self.address, "staff": [[m.name, m.role] for m in self.staff],
+            "address": self.address, "staff": [[m.name, m.role] for m in self.staff], "contacts": list(self.contacts),
             "vocabulary": {key: list(values) for key, values in sorted(self.vocabulary.items())},
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -67,6 +73,13 @@ class PracticeProfile:
             if not isinstance(role, str):
                 raise ValueError(f"practice profile: staff[{index}].role must be a string")
             staff.append(StaffMember(name=member["name"].strip(), role=role.strip()))
+        locations = data.get("locations") or []
+        if not isinstance(locations, list) or not all(isinstance(loc, Mapping) for loc in locations):
+            raise ValueError("practice profile: 'locations' must be a list of {name, phone, email, address}")
+        contacts = [
+            value for loc in locations for key in ("phone", "email", "address")
+            if isinstance(value := loc.get(key), str) and value.strip()
+        ]
         return cls(
             name=data.get("name") if isinstance(data.get("name"), str) else "",
             phone=data.get("phone") or "",
@@ -74,6 +87,7 @@ class PracticeProfile:
             website=data.get("website") or "",
             address=data.get("address") or "",
             staff=tuple(staff),
+            contacts=tuple(contacts),
             vocabulary=data.get("vocabulary") or {},
         )
 

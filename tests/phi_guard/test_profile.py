@@ -37,3 +37,21 @@ def test_it_refuses_a_file_that_is_not_json(tmp_path):
 
     with pytest.raises(ValueError, match="not valid JSON"):
         PracticeProfile.from_json_file(path)
+
+
+def test_every_location_of_the_practice_is_its_own_contact_detail():
+    from phi_guard.service import guard_check
+
+    profile = PracticeProfile.from_dict(
+        {
+            "name": "Juniper Lane Aesthetics",
+            "phone": "(720) 555-0142",
+            "email": "care@juniperlane.example",
+            "locations": [{"name": "Highlands", "phone": "(720) 555-0157", "email": "highlands@juniper.example"}],
+        }
+    )
+    assert profile.contacts == ("(720) 555-0157", "highlands@juniper.example")
+    text = "We'd like to hear more. Please call (720) 555-0157 or write to highlands@juniper.example."
+    assert guard_check(text, practice=profile).blocked is False
+    stranger = "We'd like to hear more. We called (720) 555-0199 and wrote to dana@mail.example."
+    assert guard_check(stranger, practice=profile).blocked is True
