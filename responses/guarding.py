@@ -1,6 +1,7 @@
 """The bridge between reviews and the PHI guard: a practice's profile and verdicts on reply texts."""
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from phi_guard.profile import PracticeProfile, StaffMember as GuardStaff
@@ -8,6 +9,8 @@ from phi_guard.service import guard_check, guard_rewrite
 from phi_guard.verdict import Verdict
 
 from responses.models import Practice, Review
+
+logger = logging.getLogger(__name__)
 
 
 def practice_profile(practice: Practice) -> PracticeProfile:
@@ -34,11 +37,14 @@ def practice_profile(practice: Practice) -> PracticeProfile:
 
 
 def verdict_for_reply_text(*, review: Review, text: str) -> Verdict:
-    """The guard's verdict on exactly `text` as a reply to `review` (fails closed inside the guard)."""
-    practice = review.location.practice
-    return guard_check(
-        text, practice=practice_profile(practice), review=review.text, reviewer_name=review.author_name
-    )
+    """The guard's verdict on exactly `text` as a reply to `review`. Fails closed: a practice profile the
+    guard cannot use (e.g. a vocabulary entry it does not know) blocks the text with a reason."""
+    try:
+        profile = practice_profile(review.location.practice)
+    except ValueError as exc:
+        logger.error("practice %s: guard profile unusable: %s", review.location.practice_id, exc)
+        return Verdict.failed(text, f"PHI guard unavailable: the practice profile is invalid ({exc})")
+    return guard_check(text, practice=profile, review=review.text, reviewer_name=review.author_name)
 
 
 def safe_rewrite_for(*, review: Review, text: str) -> str:

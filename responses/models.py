@@ -331,11 +331,20 @@ class TemplateBlock(models.Model):
         return f"{self.get_kind_display()} · {self.get_topic_display() or 'any topic'} #{self.pk}"
 
 
+def guard_vocabulary_choices() -> list[tuple[str, str]]:
+    """The guard's extensible vocabulary types (TREATMENT, BRAND, BODY_AREA, ...)."""
+    from phi_guard.lexicon import PRACTICE_VOCABULARY_TYPES
+
+    return [(name, name.replace("_", " ").capitalize()) for name in sorted(PRACTICE_VOCABULARY_TYPES)]
+
+
 class GuardTerm(models.Model):
     """A practice's own addition to the guard's vocabulary (a treatment it offers, a product brand)."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="guard_terms")
-    entity_type = models.CharField(max_length=40, help_text="The guard's vocabulary entity type, e.g. TREATMENT.")
+    entity_type = models.CharField(
+        max_length=40, choices=guard_vocabulary_choices, help_text="The guard's vocabulary type, e.g. Treatment."
+    )
     term = models.CharField(max_length=120)
 
     class Meta:
