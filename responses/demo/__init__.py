@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from responses import workflow
+from responses.drafting import detect_topics, template_blocks_seed
 from responses.models import Location, Practice, Review, Role, StaffMember, text_sha256
 from responses.roles import membership_grant
 
@@ -72,27 +74,49 @@ def demo_load(*, password: str) -> DemoResult:
         locations.append(location)
 
     User = get_user_model()
+    users = {}
     for username, first, last, role in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
         user.set_password(password)
         user.save()
         membership_grant(user=user, practice=practice, role=role)
+        users[username] = user
+
+    template_blocks_seed(practice=practice)
 
     rows = json.loads((Path(__file__).parent / "reviews.json").read_text(encoding="utf-8"))
     now = timezone.now()
     created = 0
     for index, row in enumerate(rows):
-        _, was_created = Review.objects.get_or_create(
-            location=locations[index % len(locations)],
+        location = locations[index % len(locations)]
+        if Review.objects.filter(location=location, platform=row["platform"], external_id=row["external_id"]).exists():
+            continue
+        review = Review.objects.create(
+            location=location,
             platform=row["platform"],
             external_id=row["external_id"],
-            defaults={
-                "author_name": row["author_name"],
-                "rating": row["rating"],
-                "text": row["text"],
-                "text_sha256": text_sha256(row["text"]),
-                "posted_at": now - timedelta(days=row["days_ago"], hours=index % 7),
-            },
+            author_name=row["author_name"],
+            rating=row["rating"],
+            text=row["text"],
+            text_sha256=text_sha256(row["text"]),
+            posted_at=now - timedelta(days=row["days_ago"], hours=index % 7),
+            topics=detect_topics(row["text"], row["rating"]),
         )
-        created += was_created
+        created += 1
+        if row.get("reply"):
+            _demo_reply(review, row["reply"], frontdesk=users["frontdesk"], manager=users["manager"])
     return DemoResult(practice=practice, reviews_created=created, password=password)
+
+
+def _demo_reply(review: Review, stage: str, *, frontdesk, manager) -> None:
+    """Walk a demo review's reply to `stage` through the real workflow (so the guard checks every step)."""
+    reply = workflow.reply_start(review=review, actor=frontdesk)
+    if stage == "drafting":
+        return
+    reply = workflow.reply_submit(reply=reply, actor=frontdesk)
+    if stage == "awaiting_approval":
+        return
+    reply = workflow.reply_approve(reply=reply, actor=manager)
+    if stage == "posted":
+        posted_at = min(timezone.now(), review.posted_at + timedelta(hours=20 + review.pk % 30))
+        workflow.reply_mark_posted(reply=reply, actor=manager, posted_at=posted_at)
