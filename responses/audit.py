@@ -45,6 +45,7 @@ def audit_record(
     from_state: str = "",
     to_state: str = "",
     verdict=None,
+    practice=None,
     **details,
 ) -> AuditEvent:
     unknown = set(details) - _ALLOWED_DETAIL_KEYS
@@ -55,7 +56,7 @@ def audit_record(
         details.update(verdict_summary(verdict))
     if review is None and reply is not None:
         review = reply.review
-    practice_id = review.location.practice_id if review is not None else None
+    practice_id = review.location.practice_id if review is not None else getattr(practice, "pk", None)
     return AuditEvent.objects.create(
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

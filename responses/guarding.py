@@ -25,11 +25,11 @@ def practice_profile(practice: Practice) -> PracticeProfile:
         website=practice.website,
         address=practice.address,
         staff=tuple(GuardStaff(name=s.name, role=s.role) for s in practice.staff.all()),
-        # Every location's phone, e-mail and address is the practice's own, so a reply may carry it.
+        # Every location's name, phone, e-mail and address is the practice's own, so a reply may carry it.
         contacts=tuple(
             value
             for location in practice.locations.all()
-            for value in (location.phone, location.email, location.address)
+            for value in (location.name, location.phone, location.email, location.address)
             if value
         ),
         vocabulary={key: tuple(terms) for key, terms in vocabulary.items()},

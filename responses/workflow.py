@@ -176,7 +176,10 @@ def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
     if text is None:
         from responses.drafting import draft_for_review
 
-        text = draft_for_review(review=review).text
+        draft = draft_for_review(review=review)
+        if draft.skipped:
+            raise WorkflowError(f"ReviewDesk suggests no reply to this review ({draft.reason}); close it instead.")
+        text = draft.text
         source = ReplyVersion.Source.TEMPLATE
     text = _clean_text(text)
     reply = Reply.objects.create(review=review)

@@ -139,7 +139,7 @@ def template_block_save(
     block.kind, block.topic, block.text, block.active = kind, topic or "", text, active
     block.updated_by = actor if getattr(actor, "is_authenticated", False) else None
     block.save()
-    audit_record(action="template_saved", actor=actor, template_block=block.pk)
+    audit_record(action="template_saved", actor=actor, practice=practice, template_block=block.pk)
     return block
 
 

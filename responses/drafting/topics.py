@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import import_module
+import importlib.util
 from pathlib import Path
 
 from django.conf import settings
@@ -140,9 +140,19 @@ class _Detector:
     def foreign_stop_words(self) -> frozenset[str]:
         words: set[str] = set()
         for code in _FOREIGN_STOP_WORD_LANGUAGES:
-            words |= import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
+            words |= _stop_words_of(code)
         # Short forms shared with English ("a", "me", "no", "he") say nothing about the language.
         return frozenset(w for w in words if w not in self.english_stop_words and len(w) > 1)
+
+
+def _stop_words_of(code: str) -> set[str]:
+    """spaCy's stop-word list for a language, read from its file alone: importing spacy.lang.<code>
+    would also build that language's tokenizer rules, which costs ~1 s a language."""
+    lang_dir = Path(importlib.util.find_spec("spacy.lang").submodule_search_locations[0])
+    spec = importlib.util.spec_from_file_location(f"_reviewdesk_stop_words_{code}", lang_dir / code / "stop_words.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.STOP_WORDS)
 
 
 _detector: _Detector | None = None

@@ -20,6 +20,8 @@ def test_a_second_location_s_contact_details_are_the_practice_s_own(practice, re
     text = "Thank you for your feedback. Please reach our team at (303) 555-0177 or creek@willowpine.example."
     assert verdict_for_reply_text(review=review, text=text).blocked is False
     assert "(303) 555-0177" in practice_profile(practice).contacts
+    named = "Thank you for your feedback. Our Cherry Creek team would like to hear more at (303) 555-0177."
+    assert verdict_for_reply_text(review=review, text=named).blocked is False
 
 
 def test_a_vocabulary_the_guard_cannot_use_blocks_everything_with_a_reason(practice, review):

@@ -332,3 +332,18 @@ def test_the_admin_cannot_edit_a_reply_state_directly(client, draft, bob):
     client.post(f"/admin/responses/reply/{draft.pk}/change/", {"state": "posted"})
     draft.refresh_from_db()
     assert draft.state == ReplyState.DRAFTING
+
+
+def test_drafting_from_templates_gives_a_guard_clean_first_version(make_review, alice):
+    review = make_review("Waited 45 minutes past my time and nobody explained why.", rating=1)
+    reply = workflow.reply_start(review=review, actor=alice)
+    assert reply.current_version.source == "template"
+    assert reply.current_version.blocked is False
+    assert "(303) 555-0186" in reply.text or "frontdesk@willowpine.example" in reply.text
+
+
+def test_it_will_not_draft_a_reply_to_likely_spam(make_review, alice):
+    review = make_review("🔥 80% OFF ALL INJECTABLES at cheap-deals.example 🔥 click now!!!", rating=1)
+    with pytest.raises(WorkflowError, match="no reply"):
+        workflow.reply_start(review=review, actor=alice)
+    assert not Reply.objects.filter(review=review).exists()
