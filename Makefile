@@ -31,6 +31,9 @@ bench: install  ## speed and memory numbers for the PHI guard and the live check
 	$(PY) manage.py phi_bench
 	$(PY) manage.py live_check_bench
 
+lint: install  ## pyflakes-level checks and import order (ruff)
+	$(PY) -m ruff check .
+
 check-deploy: install  ## Django's deployment checklist with production-like settings
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=reviews.example $(PY) manage.py check --deploy --fail-level WARNING

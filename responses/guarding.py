@@ -4,10 +4,10 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from phi_guard.profile import PracticeProfile, StaffMember as GuardStaff
+from phi_guard.profile import PracticeProfile
+from phi_guard.profile import StaffMember as GuardStaff
 from phi_guard.service import guard_check, guard_rewrite
 from phi_guard.verdict import Verdict
-
 from responses.models import Practice, Review
 
 logger = logging.getLogger(__name__)

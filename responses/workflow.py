@@ -221,6 +221,7 @@ def reply_save_text(
         from_state=from_state,
         current_version=version,
         state=to_state,
+        stale=False,  # whoever edits has seen the review as it is now
         approved_version=None,
         approved_by=None,
         approved_at=None,

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from phi_guard.service import guard_check
-
 from responses.audit import audit_record
 from responses.drafting.compose import PLACEHOLDERS, BlockText, ReplyContext, fill, placeholders_in
 from responses.guarding import practice_profile

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from phi_guard.profile import PracticeProfile
 from phi_guard.service import GuardInput, guard_check_many
-
 from responses.drafting.compose import BlockText, Draft, ReplyContext, ReviewInput, candidates, skip_reason
 from responses.drafting.topics import detect_topics
 from responses.models import Review

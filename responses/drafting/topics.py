@@ -9,13 +9,13 @@ rating only (no words), likely spam (links, promo language, markup) and non-Engl
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-import importlib.util
 from pathlib import Path
 
 from django.conf import settings

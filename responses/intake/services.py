@@ -26,7 +26,7 @@ from django.utils import timezone
 from responses.audit import audit_record
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, row_validate
-from responses.models import AuditEvent, ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
+from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
 from responses.roles import practice_for, require_permission
 
 logger = logging.getLogger(__name__)
@@ -144,9 +144,7 @@ def _progress(run: ImportRun, **fields) -> None:
 
 
 def _audit_run(run: ImportRun, action: str, actor, **details) -> None:
-    event = audit_record(action=action, actor=actor, import_run=run.pk, **details)
-    # audit_record takes the practice from a review; an import has none, so set it here.
-    AuditEvent.objects.filter(pk=event.pk).update(practice_id=run.location.practice_id)
+    audit_record(action=action, actor=actor, practice=run.location.practice, import_run=run.pk, **details)
 
 
 def _run_fail(run: ImportRun, reason: str, actor) -> ImportRun:

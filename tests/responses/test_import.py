@@ -13,7 +13,6 @@ from django.utils import timezone
 from responses import workflow
 from responses.intake import reviews_import, reviews_import_start
 from responses.models import AuditEvent, ImportRun, Reply, Review
-from tests.responses.test_platforms import celery_eager  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 

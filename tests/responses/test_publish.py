@@ -9,7 +9,7 @@ from responses.models import AuditEvent, ReplyState
 from responses.platforms.google import GoogleBusinessPublisher
 from responses.publishers import PublishError, publisher_for
 from responses.workflow import WorkflowError
-from tests.responses.test_platforms import TOKEN, google, platform_api  # noqa: F401 (fixtures)
+from tests.responses.conftest import TOKEN
 
 pytestmark = pytest.mark.django_db
 

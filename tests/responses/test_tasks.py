@@ -8,12 +8,7 @@ from responses.intake.services import connection_import_lock
 from responses.models import ImportRun, PlatformConnection, Review
 from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable
 from responses.tasks import import_reviews_from_all_sources, import_reviews_from_connection
-from tests.responses.test_platforms import (  # noqa: F401 (fixtures)
-    celery_eager,
-    google,
-    google_review,
-    platform_api,
-)
+from tests.responses.test_platforms import google_review
 
 pytestmark = pytest.mark.django_db
 

@@ -347,3 +347,10 @@ def test_it_will_not_draft_a_reply_to_likely_spam(make_review, alice):
     with pytest.raises(WorkflowError, match="no reply"):
         workflow.reply_start(review=review, actor=alice)
     assert not Reply.objects.filter(review=review).exists()
+
+
+def test_editing_a_reply_clears_the_stale_flag_an_edited_review_raised(draft, alice):
+    Reply.objects.filter(pk=draft.pk).update(stale=True)
+    draft.refresh_from_db()
+    reply = workflow.reply_save_text(reply=draft, actor=alice, text=SAFE + " Thanks.", expected_revision=draft.revision)
+    assert reply.stale is False

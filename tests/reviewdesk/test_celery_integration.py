@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 
 from responses.models import ImportRun, PlatformConnection, Review
 from reviewdesk.celery import app

@@ -61,3 +61,8 @@ def test_the_compose_client_accepts_the_file(tmp_path):
     rendered = yaml.safe_load(result.stdout)
     urls = {rendered["services"][name]["environment"]["DATABASE_URL"] for name in APP_SERVICES}
     assert urls == {"postgres://reviewdesk:replace-with-a-strong-password@postgres:5432/reviewdesk"}
+
+
+def test_web_and_worker_share_var_for_large_uploads(compose):
+    mounts = [compose["services"][name]["volumes"] for name in APP_SERVICES]
+    assert all("app-var:/app/var" in volumes for volumes in mounts)
