@@ -1,0 +1,43 @@
+"""Patient text (reviews, replies, findings) never reaches the logs, whatever path a review takes."""
+import logging
+
+import pytest
+from django.utils import timezone
+
+from responses import workflow
+from responses.intake import review_paste, reviews_import
+from responses.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+REVIEW = "Zephyrine here: my Sculptra left a lump near my left temple and the nurse Quillon ignored it."
+UNSAFE = "Zephyrine, we're sorry the Sculptra lump by your temple worries you; Quillon will redo it for free."
+FILE = (
+    "platform,external_id,author_name,rating,text,posted_at\n"
+    "yelp,y-1,Marcelline Oduya,1,Botox gave me a droopy eyelid for weeks,2026-01-04T10:00:00Z\n"
+    "yelp,y-2,Marcelline Oduya,11,Another broken row about my Kybella,2026-01-04T10:00:00Z\n"
+)
+
+
+def test_a_whole_review_journey_logs_no_patient_text(location, alice, bob, caplog):
+    caplog.set_level(logging.DEBUG)
+    review = review_paste(
+        location=location, actor=alice, platform="google", author_name="Zephyrine Vasquez-Holt",
+        rating=1, posted_at=timezone.now(), text=REVIEW,
+    )
+    reviews_import(location=location, actor=alice, filename="export.csv", data=FILE.encode())
+    reply = workflow.reply_start(review=review, actor=alice, text=UNSAFE)
+    with pytest.raises(workflow.GuardBlocked):
+        workflow.reply_submit(reply=reply, actor=alice)
+    reply = workflow.reply_apply_safe_rewrite(reply=reply, actor=alice, expected_revision=reply.revision)
+    reply = workflow.reply_submit(reply=reply, actor=alice)
+    reply = workflow.reply_approve(reply=reply, actor=bob)
+    workflow.reply_mark_posted(reply=reply, actor=bob)
+
+    assert caplog.records, "the journey is logged (ids and counts)"
+    logged = caplog.text.lower()
+    audited = str(list(AuditEvent.objects.values_list("details", flat=True))).lower()
+    for secret in ("zephyrine", "vasquez", "sculptra", "temple", "quillon", "lump", "marcelline", "eyelid",
+                   "kybella", "redo it"):
+        assert secret not in logged, secret
+        assert secret not in audited, secret
