@@ -140,4 +140,9 @@ class TemplateBlockForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "text": "Placeholders: {first_name}, {practice}, {location}, {phone}, {email}, {channel}, {signature}.",
+            "topic": "Used for reviews about this topic; “Any topic” blocks fill in for all of them.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", "Any topic")] + Topic.choices

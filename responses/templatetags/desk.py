@@ -63,6 +63,14 @@ def marked_text(text: str, findings, prefix: str = "f") -> SafeString:
     return mark_safe("".join(parts))  # every piece above went through format_html
 
 
+@register.filter
+def first_sentence(text: str) -> str:
+    """The one-line gist of a guard explanation (the rest repeats the policy)."""
+    text = (text or "").strip()
+    end = text.find(". ")
+    return text[: end + 1] if end > 0 else text
+
+
 @register.simple_tag
 def stars(rating) -> SafeString:
     if not rating:

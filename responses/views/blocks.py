@@ -1,26 +1,34 @@
 """The manager's editor for template blocks (acknowledge / listen / resolve / thanks)."""
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.drafting import template_block_save
+from responses.drafting.blocks import template_block_problems
 from responses.forms import TemplateBlockForm
 from responses.models import TemplateBlock
 from responses.roles import practice_for, require_permission
 from responses.workflow import WorkflowError
 
+Kind = TemplateBlock.Kind
+
 
 @require_GET
 def template_block_list(request):
+    """One kind at a time (a practice has dozens of variants per kind)."""
     require_permission(request.user, "manage_templates")
-    blocks = TemplateBlock.objects.filter(practice=practice_for(request.user)).order_by("kind", "topic", "pk")
-    kinds = dict(TemplateBlock.Kind.choices)
-    groups = [(kinds.get(kind, kind), list(items)) for kind, items in groupby(blocks, key=lambda b: b.kind)]
-    return render(request, "responses/blocks.html", {"groups": groups, "count": len(blocks)})
+    blocks = TemplateBlock.objects.filter(practice=practice_for(request.user))
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.ACKNOWLEDGE
+    counts = dict(blocks.values_list("kind").annotate(n=Count("pk")))
+    tabs = [(value, label, counts.get(value, 0)) for value, label in Kind.choices]
+    return render(request, "responses/blocks.html", {
+        "tabs": tabs, "kind": kind, "kind_label": Kind(kind).label,
+        "blocks": blocks.filter(kind=kind).order_by("topic", "pk"),
+    })
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,16 +37,18 @@ def template_block_edit(request, pk: int | None = None):
     practice = practice_for(request.user)
     require_permission(request.user, "manage_templates")
     block = get_object_or_404(TemplateBlock, pk=pk, practice=practice) if pk else None
-    form = TemplateBlockForm(request.POST or None, instance=block)
+    form = TemplateBlockForm(request.POST or None, instance=block, initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            template_block_save(practice=practice, actor=request.user, kind=data["kind"], topic=data["topic"],
-                                text=data["text"], active=data["active"], block=block)
+            block = template_block_save(practice=practice, actor=request.user, kind=data["kind"], topic=data["topic"],
+                                        text=data["text"], active=data["active"], block=block)
         except WorkflowError as exc:  # drafting.TemplateRefused: the guard or the placeholders say no
-            form.add_error("text", str(exc))
+            for problem in template_block_problems(practice=practice, kind=data["kind"], text=data["text"]) or [str(exc)]:
+                form.add_error("text", problem)
         else:
             messages.success(request, "Template block saved.")
-            return redirect("template_block_list")
-    return render(request, "responses/block_edit.html", {"form": form, "block": block},
+            return redirect(f"{reverse('template_block_list')}?kind={block.kind}")
+    return render(request, "responses/block_edit.html", {"form": form, "template_block": block},
                   status=400 if form.errors else 200)
+

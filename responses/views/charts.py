@@ -69,13 +69,15 @@ class TrendChart:
     line: str  # SVG polyline points for the monthly average rating
     gridlines: list[tuple[int, float]]  # (stars, y)
     column_width: float
-    width: float = 600
+    left: float
+    right: float
+    width: float = 960
     height: float = 220
 
 
 def rating_trend_chart(months: list[MonthRating]) -> TrendChart:
     """Columns for the number of reviews per month, a line for the average rating (1-5 stars)."""
-    left, right, top, bottom = 36.0, 590.0, 12.0, 186.0
+    left, right, top, bottom = 40.0, 950.0, 12.0, 186.0
     step = (right - left) / max(len(months), 1)
     most = max((m.count for m in months), default=0) or 1
 
@@ -99,5 +101,6 @@ def rating_trend_chart(months: list[MonthRating]) -> TrendChart:
         ))
     line = " ".join(f"{p.x},{p.average_y}" for p in points if p.average_y is not None)
     return TrendChart(
-        points=points, line=line, gridlines=[(s, star_y(s)) for s in range(1, 6)], column_width=column_width
+        points=points, line=line, gridlines=[(s, star_y(s)) for s in range(1, 6)], column_width=column_width,
+        left=left, right=right,
     )

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from phi_guard.service import guard_check
+
 from responses import workflow
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
-from responses.guarding import verdict_for_reply_text
+from responses.guarding import practice_profile, verdict_for_reply_text
 from responses.models import Reply, Review
 from responses.publishers import publisher_for
 from responses.roles import require_permission
@@ -29,11 +31,16 @@ def _normalized(text: str) -> str:
 
 
 def review_do_not_repeat(review: Review) -> list:
-    """Clinical terms and names in the review: the guard's findings on the review text itself."""
+    """Clinical terms and names in the review: the guard's findings on the review text read as a reply.
+
+    Without the review as context (it would flag every word as an echo of itself), so what remains
+    is vocabulary (treatments, symptoms, body areas...) and names other than the practice's staff.
+    """
     if not review.text.strip():
         return []
-    verdict = verdict_for_reply_text(review=review, text=review.text)
-    return [f for f in verdict.findings if f.category in DO_NOT_REPEAT]
+    verdict = guard_check(review.text, practice=practice_profile(review.location.practice),
+                          reviewer_name=review.author_name)
+    return [f for f in verdict.findings if f.category in DO_NOT_REPEAT and f.entity_type != "REVIEW_ECHO"]
 
 
 def editor_context(request, review: Review, *, reply: Reply | None = None, text: str | None = None,

@@ -534,7 +534,9 @@ def test_bob_adds_and_edits_a_template_block(client, bob):
     response = client.post(reverse("template_block_new"), BLOCK)
     assert response.status_code == 302
     block = TemplateBlock.objects.get(text=BLOCK["text"])
-    assert BLOCK["text"] in client.get(reverse("template_block_list")).content.decode()
+    assert response["Location"] == reverse("template_block_list") + "?kind=resolve"
+    assert BLOCK["text"] in client.get(response["Location"]).content.decode()
+    assert BLOCK["text"] not in client.get(reverse("template_block_list")).content.decode()  # acknowledge tab
     client.post(reverse("template_block_edit", args=[block.pk]), {**BLOCK, "text": "Call us at {channel}."})
     block.refresh_from_db()
     assert block.text == "Call us at {channel}."
