@@ -116,6 +116,11 @@ def test_the_inbox_filter_narrows_the_list_without_a_page_load(page, log_in, scr
     expect(page.locator(".review-row")).to_contain_text("Lee W.")
     assert page.evaluate("window.deskMarker") == "still here"
 
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
+    page.get_by_role("link", name="Clear").click()
+    expect(page.locator(".review-row")).to_have_count(3)
+    screenshot("inbox-tablet")
+
 
 def test_the_front_desk_cannot_approve(page, log_in, alice, review):
     reply = workflow.reply_submit(reply=workflow.reply_start(review=review, actor=alice, text=SAFE), actor=alice)

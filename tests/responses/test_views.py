@@ -304,6 +304,7 @@ def test_submit_is_refused_when_the_guard_blocks(client, alice, draft):
     draft.refresh_from_db()
     assert draft.state == ReplyState.DRAFTING
     assert draft.current_version.blocked  # the typed text was kept as a (blocked) version
+    assert AuditEvent.objects.filter(action="submit_refused", reply=draft).exists()
 
 
 def test_an_incomplete_editor_form_changes_nothing(client, alice, draft):
