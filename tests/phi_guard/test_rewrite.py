@@ -38,3 +38,36 @@ def test_every_unsafe_dev_reply_has_a_rewrite_that_passes(corpus_dir, willow_pin
         verdict = guard_check(rewrite, practice=willow_pine, review=example["review"],
                               reviewer_name=example["reviewer_name"])
         assert verdict.ok, (example["id"], rewrite, [f.to_dict() for f in verdict.findings])
+
+
+def test_the_rewrite_leaves_no_placeholder_and_offers_the_channel_once(willow_pine):
+    text = (
+        "Thank you for the review, Dana. Your filler on the left cheek will settle within two weeks. "
+        "We can also redo your lips for free next Tuesday."
+    )
+
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="Dana R.", private_channel="(303) 555-0186")
+
+    assert "<" not in rewrite and ">" not in rewrite
+    assert rewrite.startswith("Thank you for the review, Dana.")
+    assert rewrite.count("555-0186") == 1
+    assert rewrite.endswith("please contact us at (303) 555-0186.")
+
+
+def test_a_kept_sentence_with_the_practice_s_contact_is_not_repeated(willow_pine):
+    text = "Sorry, Lee. Your Botox bruise will fade. Please call Renee at (303) 555-0186."
+
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="Lee", private_channel="(303) 555-0186")
+
+    assert rewrite == "Sorry, Lee. Please call Renee at (303) 555-0186."
+
+
+def test_no_dev_rewrite_carries_a_placeholder_or_a_doubled_channel(corpus_dir, willow_pine):
+    examples = [json.loads(line) for line in (corpus_dir / "guard_dev.jsonl").read_text().splitlines() if line.strip()]
+    for example in examples:
+        if example["label"] != "unsafe":
+            continue
+        rewrite = guard_rewrite(example["text"], practice=willow_pine, review=example["review"],
+                                reviewer_name=example["reviewer_name"])
+        assert "UNSAFE_SENTENCE" not in rewrite, example["id"]
+        assert rewrite.count("555-0186") <= 1, (example["id"], rewrite)
