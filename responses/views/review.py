@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from phi_guard.service import guard_check
-
 from responses import workflow
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import practice_profile, verdict_for_reply_text
