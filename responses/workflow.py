@@ -178,7 +178,7 @@ def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
 
         draft = draft_for_review(review=review)
         if draft.skipped:
-            raise WorkflowError(f"ReviewDesk suggests no reply to this review ({draft.reason}); close it instead.")
+            raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it instead.")
         text = draft.text
         source = ReplyVersion.Source.TEMPLATE
     text = _clean_text(text)
