@@ -21,6 +21,7 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "unchanged",
         "failed",
         "template_block",
+        "guard_term",
         "source",
         "external_reply_id",
     }

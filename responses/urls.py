@@ -1,6 +1,6 @@
 from django.urls import path
 
-from responses.views import approvals, blocks, dashboard, inbox, intake, review
+from responses.views import approvals, blocks, dashboard, inbox, intake, review, vocabulary
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
@@ -25,4 +25,7 @@ urlpatterns = [
     path("templates", blocks.template_block_list, name="template_block_list"),
     path("templates/new", blocks.template_block_edit, name="template_block_new"),
     path("templates/<int:pk>", blocks.template_block_edit, name="template_block_edit"),
+    path("guard-vocabulary", vocabulary.guard_vocabulary, name="guard_vocabulary"),
+    path("guard-vocabulary/add", vocabulary.guard_term_add, name="guard_term_add"),
+    path("guard-vocabulary/<int:pk>/remove", vocabulary.guard_term_remove, name="guard_term_remove"),
 ]
