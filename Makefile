@@ -27,6 +27,7 @@ test: install  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL 
 e2e: install  ## only the browser tests (Chromium from /usr/bin/chromium), saving screenshots/
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
+bench: export DEBUG ?= 1
 bench: install  ## speed and memory numbers for the PHI guard and the live check
 	$(PY) manage.py phi_bench
 	$(PY) manage.py live_check_bench

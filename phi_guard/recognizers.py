@@ -285,11 +285,14 @@ class RecordsLookupRecognizer(_ScanRecognizer):
         doc = scan.doc
         n = len(doc)
         record_ends = {start: end for start, end in scan.get("RECORD")}
+        sentence_words: dict[int, set[str]] = {}  # lemmas per sentence, built once, not once per token
         for token in doc:
             lemma = token.lemma_.lower()
             lower = token.lower_
             sentence = scan.sentence_of[token.i]
-            words = {t.lemma_.lower() for t in scan.sentence_tokens(token.i)}
+            words = sentence_words.get(sentence)
+            if words is None:
+                words = sentence_words[sentence] = {t.lemma_.lower() for t in scan.sentence_tokens(token.i)}
             # "I went through our files", "we searched every booking under Kenzie"
             if lemma in scan.lex.lookup_verbs and token.pos_ == "VERB":
                 for j in range(token.i + 1, min(n, token.i + 7)):

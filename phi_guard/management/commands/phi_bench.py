@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import resource
 import statistics
 import time
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         from phi_guard.offline import use_bundled_suffix_list
 
         use_bundled_suffix_list()
+        # Stock Presidio warns once per unmapped spaCy label per draft; that is noise here, not a finding.
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         provider = NlpEngineProvider(nlp_configuration={
             "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
         return AnalyzerEngine(nlp_engine=provider.create_engine())
