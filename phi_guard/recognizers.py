@@ -89,6 +89,13 @@ class PatientStatusRecognizer(_ScanRecognizer):
     """Hints that the reviewer (or someone they mention) is a client."""
 
     ENTITIES = ["PATIENT_STATUS", "PERSONAL_DETAIL"]
+    MEMBERSHIP_NOUNS = frozenset({"family", "club", "community", "member", "membership", "roster", "client", "clientele"})
+    TIME_WORDS = frozenset({
+        "day", "days", "week", "weeks", "month", "months", "year", "years", "weekend", "morning", "afternoon",
+        "evening", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "spring",
+        "summer", "fall", "autumn", "winter", "january", "february", "march", "april", "may", "june", "july",
+        "august", "september", "october", "november", "december",
+    })
     OBJECT_VERBS = frozenset({"see", "treat", "serve", "meet", "book", "schedule", "reschedule", "move", "call",
                               "text", "email", "remind", "charge", "bill", "refund", "inject", "host", "fit",
                               "squeeze", "put", "pencil", "get", "have", "welcome", "check", "seat", "rebook"})
@@ -227,6 +234,20 @@ class PatientStatusRecognizer(_ScanRecognizer):
             # "welcome back"
             if lower_pair(doc, token.i) == ("welcome", "back"):
                 yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
+            # "welcome to the Willow & Pine family": made a client
+            if lower_pair(doc, token.i) == ("welcome", "to"):
+                window = doc[token.i + 2 : min(n, token.i + 9)]
+                member = next((t for t in window if t.lemma_.lower() in self.MEMBERSHIP_NOUNS), None)
+                if member is not None:
+                    yield "PATIENT_STATUS", token.i, member.i + 1, 0.7
+            # "see you in three months", "see you next week", "see you on Friday": a visit already booked
+            if lemma == "see" and token.i + 1 < n and doc[token.i + 1].lower_ == "you":
+                when = [t.lower_ for t in doc[token.i + 2 : min(n, token.i + 6)]]
+                if when and (
+                    when[0] in ("next", "tomorrow", "tonight")
+                    or (when[0] in ("in", "on", "this", "at") and set(when[1:]) & self.TIME_WORDS)
+                ):
+                    yield "PATIENT_STATUS", token.i, min(n, token.i + 2 + len(when)), 0.75
             # "our records show"
             if lemma in ("show", "indicate", "say") and token.i >= 2:
                 record_end = token.i

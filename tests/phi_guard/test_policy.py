@@ -3,6 +3,11 @@ import pytest
 
 # (reply, review, reviewer display name, category the guard must report)
 UNSAFE = [
+    ("Welcome to the Willow & Pine family, Ines!", "", "Ines", "patient_status"),
+    ("Thanks Ruth, see you in three months!", "", "Ruth", "patient_status"),
+    ("Great chatting, Omar. See you next Tuesday.", "", "Omar", "patient_status"),
+    ("So glad you love the new lips, Carmen!", "", "Carmen", "clinical_detail"),
+    ("Frida, since you're breastfeeding we couldn't proceed.", "", "Frida", "clinical_detail"),
     ("We look forward to seeing you at your next appointment, Dana!", "", "Dana", "patient_status"),
     ("Since your last visit we've changed our check-in process.", "", "Lee", "patient_status"),
     ("Our records show you booked with Jordan in March.", "", "Kim", "patient_status"),
@@ -38,6 +43,8 @@ UNSAFE = [
 ]
 
 SAFE = [
+    ("Thank you, Ruth, for the lovely words about our team! We're open Saturdays too.", "", "Ruth"),
+    ("Harriet, we can't discuss anyone's information online. Please call us at (303) 555-0186.", "", "Harriet"),
     ("Thank you for your feedback, Dana. We want every patient to feel heard. Please call us at (303) 555-0186.",
      "The nurse was rude during my Botox", "Dana"),
     ("Our treatments are performed by licensed nurses, and we're always happy to answer questions.", "", "Lee"),
