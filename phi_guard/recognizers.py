@@ -102,10 +102,12 @@ class PatientStatusRecognizer(_ScanRecognizer):
     SUBJECT_VERBS = frozenset({"come", "visit", "wait", "arrive", "check", "sit", "leave", "book", "pay",
                                "purchase", "buy", "receive", "join", "sign", "schedule", "reschedule", "cancel",
                                "stop", "drop", "walk", "show"})
-    INTERACTION_VERBS = frozenset({"chat", "meet", "see", "talk", "work", "catch", "treat", "host"})
+    INTERACTION_VERBS = frozenset({"chat", "meet", "see", "talk", "work", "catch", "treat", "host", "have"})
     RETURN_WORDS = frozenset({"again", "back", "next"})
+    CONTACT_VERBS = frozenset({"speak", "talk", "call", "chat", "help", "email", "text"})
     FAMILY_CONTEXT = frozenset({"see", "treat", "serve", "meet", "visit", "come", "book", "enjoy", "appointment",
-                                "session", "treatment", "first", "last", "consult"})
+                                "session", "treatment", "first", "last", "consult", "account", "refund",
+                                "charge", "bill", "package", "membership"})
 
     def find(self, scan, context):
         doc = scan.doc
@@ -261,7 +263,9 @@ class PatientStatusRecognizer(_ScanRecognizer):
                 continue
             sentence = scan.sentence_tokens(start)
             lemmas = {t.lemma_.lower() for t in sentence}
-            if lemmas & self.FAMILY_CONTEXT:
+            # "we spoke with your daughter": past contact with them, unlike "if your husband would like to speak"
+            contacted = any(t.lemma_.lower() in self.CONTACT_VERBS and t.tag_ in ("VBD", "VBN") for t in sentence)
+            if lemmas & self.FAMILY_CONTEXT or contacted:
                 yield "PATIENT_STATUS", start - 1, end, 0.75
 
     def _client_attribution(self, scan):
@@ -416,6 +420,7 @@ class ReplyContextRecognizer(_ScanRecognizer):
     """Names and words from the review echoed back, and the reviewer's full name."""
 
     ENTITIES = ["REVIEW_ECHO", "REVIEWER_NAME", "PERSON"]
+    HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 
     def find(self, scan, context):
         doc = scan.doc
@@ -434,6 +439,15 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 if start > 0 and context.first_name and doc[start - 1].lower_ == context.first_name:
                     start -= 1
                 yield "REVIEWER_NAME", start, span.end, 0.85
+        # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people
+        for token in doc:
+            if token.lower_.rstrip(".") not in self.HONORIFICS:
+                continue
+            j = token.i + 1
+            if j < len(doc) and doc[j].text == ".":
+                j += 1
+            if j < len(doc) and doc[j].is_title and doc[j].is_alpha and doc[j].lower_ not in context.known_name_parts:
+                yield "REVIEWER_NAME", token.i, j + 1, 0.8
         for entity in doc.ents:
             if entity.label_ != "PERSON" or len(entity) < 2:
                 continue

@@ -3,6 +3,9 @@ import pytest
 
 # (reply, review, reviewer display name, category the guard must report)
 UNSAFE = [
+    ("Dear Ms. Alvarez, thank you for the review.", "", "Rosa A.", "identifier"),
+    ("Thanks Bella - it was a pleasure having you in the chair!", "", "Bella", "patient_status"),
+    ("Pat, we spoke with your daughter and have sorted it out.", "", "Pat", "patient_status"),
     ("Welcome to the Willow & Pine family, Ines!", "", "Ines", "patient_status"),
     ("Thanks Ruth, see you in three months!", "", "Ruth", "patient_status"),
     ("Great chatting, Omar. See you next Tuesday.", "", "Omar", "patient_status"),
@@ -43,6 +46,7 @@ UNSAFE = [
 ]
 
 SAFE = [
+    ("Thank you, Dr. Lindqvist's team is glad to help anyone who calls (303) 555-0186.", "", "Rosa A."),
     ("Thank you, Ruth, for the lovely words about our team! We're open Saturdays too.", "", "Ruth"),
     ("Harriet, we can't discuss anyone's information online. Please call us at (303) 555-0186.", "", "Harriet"),
     ("Thank you for your feedback, Dana. We want every patient to feel heard. Please call us at (303) 555-0186.",
