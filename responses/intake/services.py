@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from responses.audit import audit_record
+from responses.drafting import detect_topics
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
@@ -48,12 +49,6 @@ def _require_import_rights(actor, location: Location) -> None:
 
 
 def _topics_for(text: str, rating: int | None) -> list[str]:
-    try:
-        from responses.drafting import detect_topics
-    except ImportError as exc:
-        if exc.name == "responses.drafting":  # drafting not installed (yet): store reviews without topics
-            return []
-        raise
     return [str(topic) for topic in detect_topics(text, rating)]
 
 
