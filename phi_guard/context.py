@@ -33,7 +33,9 @@ class PracticeContext:
     @classmethod
     def build(cls, practice: PracticeProfile) -> PracticeContext:
         own = [practice.phone, practice.email, practice.address, *practice.contacts]
-        phrases = [practice.name, practice.website, *own]
+        # "a garage north of 415 Larimer St": the street line alone is still the practice's address
+        street_line = practice.address.split(",", 1)[0] if practice.address else ""
+        phrases = [practice.name, practice.website, street_line, *own]
         name_parts = set()
         for member in practice.staff:
             words = [w.strip(".") for w in _name_words(member.name)]

@@ -15,7 +15,10 @@ from phi_guard.scan import SCAN_KEY, SECOND_PERSON, ReplyScan
 
 MODIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN", "SYM", "ADV", "PART"})
 MAX_MODIFIERS = 4
-EVENT_PREPOSITIONS = ("at", "during", "after", "since", "before", "following")
+EVENT_PREPOSITIONS = ("at", "during", "after", "since", "before", "following", "through", "throughout")
+DEMONSTRATIVES = ("the", "this", "that", "these", "those")
+# Quantifiers a phrase may start with before its determiner: "through all three rounds", "both your sessions".
+QUANTIFIERS = frozenset({"all", "both"})
 
 
 def lower_pair(doc, index: int) -> tuple[str, str]:
@@ -38,8 +41,12 @@ def _determiner_before(scan: ReplyScan, start: int) -> int | None:
     while index >= 0 and steps <= MAX_MODIFIERS:
         token = doc[index]
         if token.pos_ in MODIFIER_POS or token.tag_ in ("VBG", "VBN") or token.text in ("-", "$", "&") or token.is_digit:
-            if token.lower_ in SECOND_PERSON or token.lower_ in ("her", "his", "the", "this", "that"):
+            if token.lower_ in SECOND_PERSON or token.lower_ in ("her", "his", *DEMONSTRATIVES):
                 return index
+            index -= 1
+            steps += 1
+            continue
+        if token.lower_ in QUANTIFIERS:
             index -= 1
             steps += 1
             continue
@@ -76,13 +83,29 @@ class ClinicalTermRecognizer(_ScanRecognizer):
 
     ENTITIES = ["TREATMENT", "BRAND", "BODY_AREA", "SYMPTOM", "MEDICATION", "CONDITION", "DOSAGE", "CLINICAL_RECORD"]
 
+    # "the parking was a pain", "what a real pain": the idiom, not a symptom
+    IDIOM_LEAD = frozenset({"be", "what", "such", "of"})
+    IDIOM_INTENSIFIERS = frozenset({"real", "total", "right", "huge", "bit", "massive"})
+
     def find(self, scan, context):
         covered_until = -1
         for label, start, end in scan.clinical:
             if end <= covered_until:
                 continue
+            if label == "SYMPTOM" and self._idiom(scan.doc, start, end):
+                continue
             covered_until = end
             yield label, start, end, 0.85
+
+    def _idiom(self, doc, start, end) -> bool:
+        if end - start != 1 or doc[start].lower_ != "pain":
+            return False
+        index = start - 1
+        if index >= 0 and doc[index].lower_ in self.IDIOM_INTENSIFIERS:
+            index -= 1
+        if index < 1 or doc[index].lower_ != "a":
+            return False
+        return doc[index - 1].lemma_.lower() in self.IDIOM_LEAD
 
 
 class PatientStatusRecognizer(_ScanRecognizer):
@@ -101,7 +124,16 @@ class PatientStatusRecognizer(_ScanRecognizer):
                               "squeeze", "put", "pencil", "get", "have", "welcome", "check", "seat", "rebook"})
     SUBJECT_VERBS = frozenset({"come", "visit", "wait", "arrive", "check", "sit", "leave", "book", "pay",
                                "purchase", "buy", "receive", "join", "sign", "schedule", "reschedule", "cancel",
-                               "stop", "drop", "walk", "show"})
+                               "stop", "drop", "walk", "show", "pop", "swing", "bring"})
+    # "you were in touch": being "in" is not a visit
+    NOT_A_VISIT = frozenset({"touch", "contact"})
+    # "you were kept waiting", "you got bumped": the passive of something done to a client
+    PASSIVE_VERBS = frozenset({"see", "serve", "book", "schedule", "reschedule", "move", "call", "text", "email",
+                               "remind", "charge", "bill", "refund", "inject", "fit", "squeeze", "put", "pencil",
+                               "keep", "take", "seat", "show", "greet", "bump", "rush", "check", "prescribe", "quote"})
+    # "the nurse who looked after you", "took care of you", "worked on you"
+    CARE_PHRASES = {"look": ("after",), "take": ("care", "of"), "work": ("on",), "attend": ("to",),
+                    "wait": ("on",), "care": ("for",)}
     INTERACTION_VERBS = frozenset({"chat", "meet", "see", "talk", "work", "catch", "treat", "host", "have"})
     RETURN_WORDS = frozenset({"again", "back", "next"})
     CONTACT_VERBS = frozenset({"speak", "talk", "call", "chat", "help", "email", "text"})
@@ -130,7 +162,7 @@ class PatientStatusRecognizer(_ScanRecognizer):
                         yield "PATIENT_STATUS", det, end, 0.85
                 elif label == "CARE_EVENT" and word in ("her", "his"):
                     yield "PATIENT_STATUS", det, end, 0.7
-                elif label == "CARE_EVENT" and word in ("the", "this", "that", *EVENT_PREPOSITIONS):
+                elif label == "CARE_EVENT" and word in (*DEMONSTRATIVES, *EVENT_PREPOSITIONS):
                     if end < len(doc) and any(s == end for s, _ in scan.get("FACILITY")):
                         continue
                     if scan.second_person[sentence] or scan.past_tense[sentence]:
@@ -184,15 +216,25 @@ class PatientStatusRecognizer(_ScanRecognizer):
                     if j >= n:
                         break
                     verb = doc[j]
+                    following = doc[j + 1].lower_ if j + 1 < n else ""
                     if verb.pos_ in ("AUX", "PART", "ADV") and verb.lemma_.lower() not in self.SUBJECT_VERBS:
-                        if verb.lemma_.lower() == "be" and j + 1 < n and doc[j + 1].lower_ in ("here", "in") and verb.tag_ == "VBD":
+                        # "you were here", "you haven't been back since"
+                        if verb.lemma_.lower() == "be" and verb.tag_ in ("VBD", "VBN") and (
+                            following in ("here", "back") or (following == "in" and verb.tag_ == "VBD"
+                                                              and j + 2 < n and doc[j + 2].lower_ not in self.NOT_A_VISIT)
+                        ):
                             yield "PATIENT_STATUS", token.i, j + 2, 0.75
                             break
                         continue
+                    if verb.lemma_.lower() == "bring" and following == "up":  # "you brought up a good point"
+                        break
                     if verb.lemma_.lower() in self.SUBJECT_VERBS and (
                         verb.tag_ in ("VBD", "VBN") or (verb.tag_ == "VBG" and doc[j - 1].lemma_ == "be" and doc[j - 1].tag_ in ("VBD", "VBN"))
                     ):
                         yield "PATIENT_STATUS", token.i, j + 1, 0.8
+                    elif (verb.tag_ == "VBN" and verb.lemma_.lower() in self.PASSIVE_VERBS
+                          and any(t.lemma_.lower() in ("be", "get") for t in doc[token.i + 1 : j])):
+                        yield "PATIENT_STATUS", token.i, j + 1, 0.75
                     break
                 # "next time you come in"
                 if token.i >= 2 and doc[token.i - 2].lower_ == "next" and doc[token.i - 1].lower_ == "time":
@@ -205,6 +247,12 @@ class PatientStatusRecognizer(_ScanRecognizer):
                     window = doc[max(0, token.i - 5) : token.i]
                     if any(t.lemma_.lower() in ("book", "schedule", "see", "treat", "run") for t in window):
                         yield "PATIENT_STATUS", window.start, token.i + 1, 0.75
+            # "the aesthetician who looked after you", "she took care of you"
+            particles = self.CARE_PHRASES.get(lemma)
+            if particles and token.tag_ in ("VBD", "VBN"):
+                j = token.i + 1 + len(particles)
+                if j < n and doc[j].lower_ == "you" and tuple(t.lower_ for t in doc[token.i + 1 : j]) == particles:
+                    yield "PATIENT_STATUS", token.i, j + 1, 0.75
             # "I loved chatting with you", "it was great to meet you"
             if lemma in self.INTERACTION_VERBS and token.pos_ == "VERB":
                 j = token.i + 1
@@ -265,7 +313,9 @@ class PatientStatusRecognizer(_ScanRecognizer):
             lemmas = {t.lemma_.lower() for t in sentence}
             # "we spoke with your daughter": past contact with them, unlike "if your husband would like to speak"
             contacted = any(t.lemma_.lower() in self.CONTACT_VERBS and t.tag_ in ("VBD", "VBN") for t in sentence)
-            if lemmas & self.FAMILY_CONTEXT or contacted:
+            # "your little one was a star", "your husband waited": something they did while here
+            acted = any(t.tag_ == "VBD" for t in doc[end : min(len(doc), end + 2)])
+            if lemmas & self.FAMILY_CONTEXT or contacted or acted:
                 yield "PATIENT_STATUS", start - 1, end, 0.75
 
     def _client_attribution(self, scan):
@@ -305,6 +355,8 @@ class RecordsLookupRecognizer(_ScanRecognizer):
     NOT_FOUND_WITH_CONTEXT = frozenset({"booking", "appointment", "visit", "account", "client", "patient", "customer"})
     CONTEXT = frozenset({"name", "under", "tie", "match", "find", "you", "your", "email", "phone"})
     SEEN_VERBS = frozenset({"see", "treat", "serve", "check", "visit", "come", "book", "meet", "be"})
+    IDENTITY_WORDS = frozenset({"name", "email", "e-mail", "address", "number", "phone", "surname", "description"})
+    HAD_VERBS = frozenset({"have", "receive", "get", "book", "undergo"})  # "you've never had a treatment with us"
 
     def find(self, scan, context):
         doc = scan.doc
@@ -336,6 +388,10 @@ class RecordsLookupRecognizer(_ScanRecognizer):
                 if j < n and (doc[j].lower_ in ("named", "called") or (doc[j].lower_ in ("by", "with", "under") and j + 2 < n
                                                                      and doc[j + 2].lower_ == "name")):
                     yield "RECORDS_LOOKUP", token.i, min(n, j + 3), 0.85
+                elif j + 1 < n and (doc[j].tag_ == "VBN" or doc[j].lower_ == "matching"):
+                    identity = next((t.i for t in doc[j + 1 : min(n, j + 6)] if t.norm_ in self.IDENTITY_WORDS), None)
+                    if identity is not None:
+                        yield "RECORDS_LOOKUP", token.i, identity + 1, 0.8
             # "no record of", "no transactions tied to you"
             if lower == "no" and token.i + 1 < n:
                 nxt = doc[token.i + 1]
@@ -347,6 +403,12 @@ class RecordsLookupRecognizer(_ScanRecognizer):
             if lower == "never":
                 for j in range(token.i + 1, min(n, token.i + 4)):
                     verb = doc[j]
+                    if verb.lemma_.lower() in self.HAD_VERBS and verb.tag_ in ("VBN", "VBD"):
+                        window = doc[j + 1 : min(n, j + 6)]
+                        care = any(s in range(window.start, window.end) for s, _ in scan.get("CARE_EVENT"))
+                        if care or any(t.lower_ == "us" and doc[t.i - 1].lower_ == "with" for t in window):
+                            yield "RECORDS_LOOKUP", token.i, window.end, 0.8
+                            break
                     if verb.lemma_.lower() in self.SEEN_VERBS and verb.tag_ in ("VBN", "VBD"):
                         if verb.lemma_.lower() == "be":
                             if j + 1 < n and (doc[j + 1].lower_ in ("here", "in", "seen", "treated") or doc[j + 1].norm_ in ("client", "patient")
@@ -421,6 +483,10 @@ class ReplyContextRecognizer(_ScanRecognizer):
 
     ENTITIES = ["REVIEW_ECHO", "REVIEWER_NAME", "PERSON"]
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+    # Words NER sweeps into a name at the start of a reply: "Sorry Conor", "Thanks Priya"
+    SALUTATIONS = frozenset({"hi", "hey", "hello", "dear", "sorry", "thanks", "thank", "cheers", "congrats",
+                             "congratulations", "welcome", "aw", "aww", "oh", "wow", "yay", "ahh", "ah", "ta", "morning",
+                             "evening", "afternoon", "apologies", "hiya", "howdy"})
 
     def find(self, scan, context):
         doc = scan.doc
@@ -430,7 +496,7 @@ class ReplyContextRecognizer(_ScanRecognizer):
             key = context.echo_key(token.text)
             if key in context.review_names:
                 yield "PERSON", token.i, token.i + 1, 0.8
-            elif key in context.review_terms:
+            elif key in context.review_terms and not self._everyday_verb(scan, token):
                 yield "REVIEW_ECHO", token.i, token.i + 1, 0.75
         for match in context.surname_pattern.finditer(doc.text) if context.surname_pattern else ():
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -451,10 +517,17 @@ class ReplyContextRecognizer(_ScanRecognizer):
         for entity in doc.ents:
             if entity.label_ != "PERSON" or len(entity) < 2:
                 continue
-            parts = {t.lower_ for t in entity if t.is_alpha}
+            parts = {t.lower_ for t in entity if t.is_alpha} - self.SALUTATIONS
             # "Apple Pay": every word is a dictionary word, so not a person's name
             if parts and not parts <= context.known_name_parts and not parts <= scan.lex.english_words:
                 yield "PERSON", entity.start, entity.end, 0.7
+
+
+    @staticmethod
+    def _everyday_verb(scan, token) -> bool:
+        """"expire", "changed", "apologise": a dictionary verb echoed from the review is not a clinical word
+        (clinical verbs such as "burning" or "bruised" are in the vocabulary lists)."""
+        return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in scan.lex.english_words
 
 
 def _pattern(name: str, regex: str, score: float = 0.8) -> Pattern:
@@ -494,7 +567,10 @@ class ServiceDetailRecognizer(PatternRecognizer):
             _pattern("hash number", r"#\s?\d{4,}\b", 0.7),
         ],
     }
-    HOURS_WORDS = frozenset({"open", "opens", "close", "closes", "closed", "hours", "until", "daily", "weekdays", "weekends"})
+    HOURS_WORDS = frozenset({"open", "opens", "close", "closes", "closed", "hours", "until", "daily", "weekdays", "weekends",
+                             "available", "staffed", "reached", "answered", "opening"})
+    # "reach us from 8am", "until 6pm": a range of hours, not an appointment
+    RANGE_WORDS = frozenset({"from", "until", "till", "til", "between", "to", "-", "–"})
 
     def __init__(self, entity: str):
         super().__init__(supported_entity=entity, patterns=self.PATTERNS[entity], name=f"ServiceDetail{entity.title()}")
@@ -513,7 +589,7 @@ class ServiceDetailRecognizer(PatternRecognizer):
             sentence = scan.sentence_of[span.start]
             words = {t.lower_ for t in scan.sentence_tokens(span.start)}
             preceding = doc[span.start - 1].lower_ if span.start else ""
-            if words & self.HOURS_WORDS and not scan.second_person[sentence]:
+            if (words & self.HOURS_WORDS or preceding in self.RANGE_WORDS) and not scan.second_person[sentence]:
                 continue
             if scan.second_person[sentence] or scan.past_tense[sentence] or preceding in ("dated", "on"):
                 kept.append(result)
@@ -531,7 +607,7 @@ class ContactDetailRecognizer(_ScanRecognizer):
     PHONE = re.compile(r"(?<![\w/])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]\d{4}(?!\w)")
     EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
     STREET = re.compile(
-        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl|Place|Pkwy|Parkway)\b\.?"
+        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl|Place|Pkwy|Parkway)\b"
     )
 
     def analyze(self, text, entities, nlp_artifacts=None):

@@ -114,7 +114,7 @@ class ReplyScan:
         for token in doc:
             key = token.norm_
             if (token.is_alpha and key not in lex.generic and token.lemma_.lower() not in lex.english_words
-                    and token.pos_ in ("NOUN", "PROPN", "ADJ", "X")):
+                    and token.pos_ in ("NOUN", "PROPN", "ADJ", "X", "VERB")):
                 match = lex.fuzzy.lookup(key)
                 if match is not None:
                     found.add((lex.fuzzy_labels[match], token.i, token.i + 1))
