@@ -48,19 +48,31 @@ _FOREIGN_STOP_WORD_LANGUAGES = ("es", "fr", "pt", "de", "it", "nl", "pl", "vi", 
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 _URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|net|org|io|biz|info|co|ly|example)\b(/\S*)?", re.I)
-_SCRIPT = re.compile(r"<\s*(script|iframe|a\s+href)", re.I)
+# Code in a review is an injection attempt, never a customer's words; a bare link tag is promo markup.
+_SCRIPT = re.compile(r"<\s*(script|iframe)\b|\bjavascript:|\bon(load|error|click)\s*=", re.I)
+_ANCHOR = re.compile(r"<\s*a\s+href", re.I)
+# "visit growmyclinic.example", "go to www.x.example": a call to action that points somewhere else.
+_CALL_TO_LINK = re.compile(
+    r"\b(visit|go\s+to|check\s+out|click|head\s+to|at|dm|follow|contact)\s+(us\s+(at|on)\s+)?"
+    r"((https?://|www\.)\S+|[\w-]+\.(com|net|org|io|biz|info|co|ly|example)\b)", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _CAPS_DEAL = re.compile(r"\b(\d{1,3}\s?%|FREE|OFF|DEALS?|SALE|PROMO)\b")
 # "Renee went", "Jordan Miles has", "Dr. Lindqvist took": a capitalised name doing something,
 # which is how reviews praise one person rather than the place.
 _PERSON_DOING = re.compile(
-    r"(?:\bDr\.?\s+)?\b([A-Z][a-z]{2,})(?:\s+[A-Z][a-z]+)?\s+"
-    r"(?:is|was|went|has|had|did|does|made|makes|took|takes|listened|explained|knows|always|really|truly)\b"
+    r"(?:\bDr\.?\s+)?\b([A-Z][a-z]{2,})(?:\s+[A-Z][a-z]+)?"
+    # "Hannah at the front desk made", "Sofia from reception was"
+    r"(?:\s+(?:at|from)\s+(?:the\s+)?(?:front(?:\s+desk)?|desk|reception|check-?in))?\s+"
+    r"(?:is|was|went|has|had|did|does|made|makes|took|takes|listened|listens|explained|knows|always|really|truly|"
+    r"helped|fixed|answered|talked|walked|got|gave|kept|remembered)\b"
 )
 _NOT_PERSON = frozenset(
     "the this that they everyone everything everybody staff team nothing it she he we you "
-    "service services place room rooms results price prices parking checkout booking front".split()
+    "service services place room rooms results price prices parking checkout booking front nobody noone "
+    "someone somebody anyone anybody".split()
 )
+# A positive cue right after one of these is not praise ("not impressed", "wasn't great", "never happy").
+_NEGATORS = frozenset({"not", "n't", "never", "no", "hardly", "barely", "nt", "wasnt", "isnt", "didnt", "dont"})
 
 
 @dataclass(frozen=True)
@@ -128,9 +140,16 @@ class _Detector:
                 continue
             seen.add(span.label_)
             group, weight = self.weights[span.label_]
+            if group.startswith("positive:") and _negated(doc, span.start):
+                continue
             totals[group] += weight
         totals["_contrast"] = float(any(token.lower_ in self.contrast for token in doc) or "only wish" in doc.text)
         return totals
+
+    @cached_property
+    def cue_words(self) -> frozenset[str]:
+        """Single-word cues of any group (product names, complaint words): never taken for a person's name."""
+        return frozenset(key.rsplit(":", 1)[1] for key in self.weights if ":" in key and " " not in key.rsplit(":", 1)[1])
 
     @cached_property
     def english_stop_words(self) -> frozenset[str]:
@@ -143,6 +162,11 @@ class _Detector:
             words |= _stop_words_of(code)
         # Short forms shared with English ("a", "me", "no", "he") say nothing about the language.
         return frozenset(w for w in words if w not in self.english_stop_words and len(w) > 1)
+
+
+def _negated(doc, start: int) -> bool:
+    """A negator one or two words before `start` ("not impressed", "wasn't very good")."""
+    return any(doc[i].lower_ in _NEGATORS for i in range(max(0, start - 2), start))
 
 
 def _stop_words_of(code: str) -> set[str]:
@@ -181,7 +205,11 @@ def spam_score(text: str, *, cues: dict[str, float] | None = None) -> float:
     if _URL.search(text or ""):
         score += 2
     if _SCRIPT.search(text or ""):
+        score += 3
+    elif _ANCHOR.search(text or ""):
         score += 2
+    if _CALL_TO_LINK.search(text or ""):
+        score += 1
     caps_deals = _CAPS_DEAL.findall(text or "")
     if caps_deals:
         score += min(len(caps_deals), 2)
@@ -204,9 +232,13 @@ def looks_non_english(text: str) -> bool:
         return False
     found = detector()
     english = sum(1 for w in words if w in found.english_stop_words)
-    foreign = sum(1 for w in words if w in found.foreign_stop_words)
+    # One-letter words count too when they cannot be English ("é", "à").
+    foreign = sum(1 for w in words if w in found.foreign_stop_words or (len(w) == 1 and not w.isascii()))
     accented = sum(1 for c in letters if ord(c) > 0x7F) / len(letters)
     if foreign >= 2 and foreign > 1.5 * english:
+        return True
+    # Five or more words without a single English function word, with some foreign sign, are not English.
+    if english == 0 and len(words) >= 5 and (foreign >= 1 or accented > 0.02):
         return True
     return accented > 0.08 and english <= 1
 
@@ -217,7 +249,7 @@ def topic_scores(text: str, *, cues: dict[str, float] | None = None) -> TopicSco
     if cues is None:
         cues = detector().cue_weights(plain)
     staff_praise = cues.get("positive:staff", 0.0)
-    if any(m.group(1).lower() not in _NOT_PERSON for m in _PERSON_DOING.finditer(plain)):
+    if any(_could_be_a_name(m.group(1)) for m in _PERSON_DOING.finditer(plain)):
         staff_praise += 2
     return TopicScores(
         negative={topic: cues.get(topic, 0.0) for topic in NEGATIVE_TOPICS},
@@ -226,6 +258,14 @@ def topic_scores(text: str, *, cues: dict[str, float] | None = None) -> TopicSco
         mixed=cues.get("positive:mixed", 0.0),
         contrast=bool(cues.get("_contrast")),
     )
+
+
+def _could_be_a_name(word: str) -> bool:
+    """A capitalised word that is not a function word ("Which is", "Nobody explained") nor a cue of its own
+    ("Botox did nothing")."""
+    lower = word.lower()
+    found = detector()
+    return lower not in _NOT_PERSON and lower not in found.english_stop_words and lower not in found.cue_words
 
 
 def _ranked_negative(scores: TopicScores) -> list[tuple[str, float]]:
@@ -258,6 +298,10 @@ def _primary(scores: TopicScores, rating: int | None) -> str:
         praise >= 2 and top_negative <= praise
     )
     if balanced and (rating is None or rating >= 2):
+        return Topic.MIXED
+    # Three stars with real praise ("Great results, terrible scheduling") is a mixed review unless the
+    # complaint clearly outweighs it; faint praise ("nice folks, slow service") leaves the complaint in front.
+    if rating == 3 and scores.positive >= 2 and top_negative <= 2 * scores.positive:
         return Topic.MIXED
     if ranked and top_negative >= 1:
         return ranked[0][0]
