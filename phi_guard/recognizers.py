@@ -120,7 +120,7 @@ class PatientStatusRecognizer(_ScanRecognizer):
         "august", "september", "october", "november", "december",
     })
     OBJECT_VERBS = frozenset({"see", "treat", "serve", "meet", "book", "schedule", "reschedule", "move", "call",
-                              "text", "email", "remind", "charge", "bill", "refund", "inject", "host", "fit",
+                              "text", "email", "remind", "charge", "bill", "refund", "inject", "host", "fit", "sell", "prescribe",
                               "squeeze", "put", "pencil", "get", "have", "welcome", "check", "seat", "rebook"})
     SUBJECT_VERBS = frozenset({"come", "visit", "wait", "arrive", "check", "sit", "leave", "book", "pay",
                                "purchase", "buy", "receive", "join", "sign", "schedule", "reschedule", "cancel",
@@ -172,11 +172,23 @@ class PatientStatusRecognizer(_ScanRecognizer):
             det = _determiner_before(scan, start)
             if det is not None and doc[det].lower_ == "your":
                 yield "PATIENT_STATUS", det, end, 0.85
+        yield from self._ordinal_time(scan)
         yield from self._yours(scan)
         yield from self._verbs(scan)
         yield from self._family(scan)
         yield from self._client_attribution(scan)
         yield from self._relative_clause(scan)
+
+    ORDINALS = frozenset({"first", "second", "third", "last", "next", "1st", "2nd", "3rd"})
+
+    def _ordinal_time(self, scan):
+        """"your first time with us", "your last time here": a count of visits."""
+        doc = scan.doc
+        for token in doc[:-2]:
+            if token.lower_ == "your" and doc[token.i + 1].lower_ in self.ORDINALS and doc[token.i + 2].lower_ == "time" and (
+                token.i + 3 >= len(doc) or doc[token.i + 3].tag_ != "VBG"  # "your first time reviewing us"
+            ):
+                yield "PATIENT_STATUS", token.i, token.i + 3, 0.75
 
     def _yours(self, scan):
         doc = scan.doc
@@ -211,7 +223,7 @@ class PatientStatusRecognizer(_ScanRecognizer):
                         yield "PATIENT_STATUS", token.i, end, 0.8
             # "when you came in", "while you waited", "you've been coming"
             if token.lower_ == "you":
-                for offset in (1, 2, 3):
+                for offset in (1, 2, 3, 4):
                     j = token.i + offset
                     if j >= n:
                         break
@@ -232,9 +244,13 @@ class PatientStatusRecognizer(_ScanRecognizer):
                         verb.tag_ in ("VBD", "VBN") or (verb.tag_ == "VBG" and doc[j - 1].lemma_ == "be" and doc[j - 1].tag_ in ("VBD", "VBN"))
                     ):
                         yield "PATIENT_STATUS", token.i, j + 1, 0.8
-                    elif (verb.tag_ == "VBN" and verb.lemma_.lower() in self.PASSIVE_VERBS
-                          and any(t.lemma_.lower() in ("be", "get") for t in doc[token.i + 1 : j])):
-                        yield "PATIENT_STATUS", token.i, j + 1, 0.75
+                    elif verb.tag_ == "VBN" and verb.lemma_.lower() in self.PASSIVE_VERBS:
+                        auxiliaries = doc[token.i + 1 : j]
+                        # "you will be charged a fee if...": policy; "you won't be charged again": a client
+                        modal = any(t.tag_ == "MD" for t in auxiliaries)
+                        again = any(t.lower_ in self.RETURN_WORDS for t in doc[j + 1 : min(n, j + 6)])
+                        if any(t.lemma_.lower() in ("be", "get") for t in auxiliaries) and (not modal or again):
+                            yield "PATIENT_STATUS", token.i, j + 1, 0.75
                     break
                 # "next time you come in"
                 if token.i >= 2 and doc[token.i - 2].lower_ == "next" and doc[token.i - 1].lower_ == "time":
@@ -358,6 +374,14 @@ class RecordsLookupRecognizer(_ScanRecognizer):
     IDENTITY_WORDS = frozenset({"name", "email", "e-mail", "address", "number", "phone", "surname", "description"})
     HAD_VERBS = frozenset({"have", "receive", "get", "book", "undergo"})  # "you've never had a treatment with us"
 
+    @staticmethod
+    def _on_our_list(doc, start, record_ends) -> bool:
+        """"(there isn't a) Kelsey on our client list", "(not a) name in our system"."""
+        for k in range(start, min(len(doc) - 2, start + 3)):
+            if doc[k].lower_ in ("on", "in") and doc[k + 1].lower_ == "our":
+                return any(j in record_ends for j in range(k + 2, min(len(doc), k + 4)))
+        return False
+
     def find(self, scan, context):
         doc = scan.doc
         n = len(doc)
@@ -425,9 +449,9 @@ class RecordsLookupRecognizer(_ScanRecognizer):
                         if j in record_ends or doc[j].norm_ in ("client", "patient"):
                             yield "RECORDS_LOOKUP", token.i, record_ends.get(j, j + 1), 0.85
                             break
-                elif nxt.lower_ in ("a", "an", "one") and token.i + 3 < n and any(
+                elif nxt.lower_ in ("a", "an", "one") and token.i + 3 < n and (any(
                     doc[k].norm_ in ("client", "patient") for k in range(token.i + 2, min(n, token.i + 5))
-                ):
+                ) or self._on_our_list(doc, token.i + 2, record_ends)):
                     yield "RECORDS_LOOKUP", token.i, min(n, token.i + 5), 0.8
                 # "we don't have a client with this name", "you don't appear"
                 elif nxt.lemma_.lower() in ("have", "show", "see", "find", "appear", "come", "match"):
@@ -536,7 +560,7 @@ def _pattern(name: str, regex: str, score: float = 0.8) -> Pattern:
 
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _WEEKDAYS = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
-_TIME = r"\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}"
+_TIME = r"\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|\d{1,2}\s*o['’]?clock"
 
 
 class ServiceDetailRecognizer(PatternRecognizer):
