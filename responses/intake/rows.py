@@ -7,6 +7,7 @@ dates are ever echoed back.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ MAX_TEXT_LENGTH = 20_000
 MAX_AUTHOR_LENGTH = 200  # Review.author_name
 MAX_EXTERNAL_ID_LENGTH = 300  # Review.external_id
 CLOCK_SKEW = timedelta(minutes=5)  # a review "posted" this far ahead is a clock difference, not an error
+EARLIEST_POSTED_AT = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))  # before online reviews: a typo (0024 for 2024)
 
 # Google Business Profile's StarRating enum.
 _STAR_WORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
@@ -86,7 +88,7 @@ def _rating(value) -> int | None:
             number = float(raw.replace(",", "."))
         except ValueError:
             raise ValueError("rating must be a whole number 1-5 or empty (got a non-numeric value)") from None
-    if number != number or number != int(number):  # NaN or a fraction
+    if not math.isfinite(number) or number != int(number):  # NaN, infinity or a fraction
         raise ValueError(f"rating must be a whole number 1-5, got {number:g}")
     if not 1 <= number <= 5:
         raise ValueError(f"rating must be 1-5, got {int(number)}")
@@ -106,6 +108,12 @@ def _posted_at(value) -> datetime:
             raise ValueError("posted_at must be an ISO-8601 date/time such as 2024-03-01T14:30:00Z") from None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    try:
+        too_early = moment < EARLIEST_POSTED_AT
+    except OverflowError:  # year 1 with a positive offset is before year 1 in UTC
+        too_early = True
+    if too_early:
+        raise ValueError("posted_at is before 2000; check the year")
     if moment > timezone.now() + CLOCK_SKEW:
         raise ValueError(f"posted_at is in the future ({moment.isoformat(timespec='seconds')})")
     return moment

@@ -416,3 +416,17 @@ def test_a_file_of_thousands_of_bad_rows_lists_the_first_ones_and_counts_the_res
     assert run.errors[-1] == {"line": 0, "reason": "3 more rejected rows are not listed.", "more": 3}
     assert import_run_rejected_count(run) == MAX_LISTED_ERRORS + 3
     assert AuditEvent.objects.get(action="reviews_imported").details["failed"] == MAX_LISTED_ERRORS + 3
+
+
+def test_an_infinite_rating_or_an_out_of_range_date_is_a_rejected_row_not_a_crash(location, alice):
+    data = json.dumps([
+        {"platform": "yelp", "text": "Good.", "posted_at": "2024-05-01", "rating": 4},
+        {"platform": "yelp", "text": "Bad rating.", "posted_at": "2024-05-01", "rating": "inf"},
+        {"platform": "yelp", "text": "Bad date.", "posted_at": "0001-01-01T00:00:00+14:00", "rating": 3},
+    ]).encode()
+
+    run = run_import(location, alice, data, filename="reviews.json")
+
+    assert run.status == ImportRun.Status.DONE
+    assert run.created_count == 1
+    assert [error["line"] for error in run.errors] == [2, 3]

@@ -233,3 +233,19 @@ def test_generated_ids_depend_on_the_review_not_on_how_its_time_was_written():
 
     assert one == same != other
     assert is_generated_external_id(one) and not is_generated_external_id("ChdDSUhNMG9nS0VJQ0FnSUNH")
+
+
+# --- found in QA: absurd values must be refused with a reason, never crash the import ----------------
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "inf", "Infinity", "-inf", "nan", "1e999"])
+def test_infinite_or_not_a_number_ratings_are_refused_with_a_reason(value):
+    problem = reason_of(rating=value)["rating"][0]
+
+    assert problem.startswith("rating must be")
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00", "1899-12-31T10:00:00Z"])
+def test_dates_before_online_reviews_existed_are_refused_with_a_reason(value):
+    problem = reason_of(posted_at=value)["posted_at"][0]
+
+    assert problem.startswith("posted_at is before 2000")
