@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from responses.models import Location, Platform, Practice, Review, TemplateBlock, Topic
 from responses.selectors import AGE_FILTERS, STATUS_FILTERS, InboxFilters
-from responses.workflow import CLOSE_REASONS, MAX_REPLY_LENGTH
+from responses.workflow import CLOSE_REASONS
 
 RATING_CHOICES = [("", "Any rating")] + [(str(n), f"{n} ★") for n in range(5, 0, -1)]
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
@@ -102,7 +102,9 @@ class ReviewImportForm(forms.Form):
 
 
 class ReplyTextForm(forms.Form):
-    text = forms.CharField(max_length=MAX_REPLY_LENGTH, strip=False, required=False)
+    # No max_length here: browsers send line breaks as CRLF, so the limit is checked by the workflow
+    # on the normalized text, with a message that names it.
+    text = forms.CharField(strip=False, required=False)
     expected_revision = forms.IntegerField(min_value=0, required=False)
 
 

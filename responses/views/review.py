@@ -43,8 +43,9 @@ def review_do_not_repeat(review: Review) -> list:
 
 
 def editor_context(request, review: Review, *, reply: Reply | None = None, text: str | None = None,
-                   error: str = "") -> dict:
-    """Everything the editor region needs; `text` is what the author typed (default: the saved text)."""
+                   error: str = "", expected_revision: int | None = None) -> dict:
+    """Everything the editor region needs; `text` is what the author typed (default: the saved text);
+    `expected_revision` is the revision the author last saw (default: the saved one)."""
     reply = reply if reply is not None else reply_for_review(review)
     saved = reply.text if reply else ""
     text = saved if text is None else text
@@ -54,6 +55,7 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "review": review,
         "status": review_status(review),
         "reply": reply,
+        "expected_revision": reply.revision if reply and expected_revision is None else expected_revision,
         "text": text,
         "unsaved": reply is not None and text != saved,
         "verdict": verdict,
@@ -80,14 +82,14 @@ def _page_context(request, review: Review, **editor) -> dict:
 
 
 def _editor_response(request, review: Review, *, reply: Reply | None = None, text: str | None = None,
-                     error: str = "") -> HttpResponse:
+                     error: str = "", expected_revision: int | None = None) -> HttpResponse:
     """htmx: the editor region. Otherwise: back to the page on success, or the page with the error
     and the author's text kept (a refused save never loses what they typed)."""
+    editor = {"reply": reply, "text": text, "error": error, "expected_revision": expected_revision}
     if request.htmx:
-        context = editor_context(request, review, reply=reply, text=text, error=error)
-        return render(request, f"{PAGE}#editor", context)
+        return render(request, f"{PAGE}#editor", editor_context(request, review, **editor))
     if error:
-        return render(request, PAGE, _page_context(request, review, reply=reply, text=text, error=error))
+        return render(request, PAGE, _page_context(request, review, **editor))
     return redirect("review_detail", pk=review.pk)
 
 
@@ -119,13 +121,17 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
     reply = _reply_or_404(review)
     form = ReplyTextForm(request.POST)
     if not form.is_valid() or form.cleaned_data["expected_revision"] is None:
-        return _editor_response(request, review, reply=reply, error="Reload the page: the form was incomplete.")
+        return _editor_response(request, review, reply=reply, text=_normalized(request.POST.get("text")),
+                                error="Reload the page: the form was incomplete.")
     try:
         reply = _save_typed_text(request, reply, form)
         reply = act(reply)
     except workflow.WorkflowError as exc:
+        # After a stale refusal the editor keeps the revision the author saw, so saving again is
+        # refused again until they load the other person's version (nothing is overwritten unseen).
+        seen = form.cleaned_data["expected_revision"] if isinstance(exc, workflow.StaleReply) else None
         return _editor_response(request, review, reply=reply_for_review(review),
-                                text=_normalized(form.cleaned_data["text"]), error=str(exc))
+                                text=_normalized(form.cleaned_data["text"]), error=str(exc), expected_revision=seen)
     return _editor_response(request, review, reply=reply)
 
 

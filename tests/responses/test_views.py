@@ -4,6 +4,7 @@ alice works the front desk, bob manages Willow & Pine, charlie manages another p
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html import escape
 
@@ -276,6 +277,45 @@ def test_a_stale_save_without_htmx_shows_the_page_with_the_text_kept(client, ali
         reverse("reply_save", args=[draft.review_id]), {"text": SAFE + " Mine.", "expected_revision": seen})
     assert response.status_code == 200
     assert "Someone else changed this reply" in response.content.decode()
+
+
+def test_saving_again_after_a_stale_refusal_is_refused_again(client, alice, bob, draft):
+    """The refused editor must not quietly adopt bob's revision: a second click would overwrite
+    bob's text with alice's without her ever having seen it."""
+    seen = draft.revision
+    theirs = SAFE + " (Bob's edit.)"
+    workflow.reply_save_text(reply=draft, actor=bob, text=theirs, expected_revision=seen)
+    as_user(client, alice)
+    url = reverse("reply_save", args=[draft.review_id])
+    body = client.post(url, {"text": SAFE + " Mine.", "expected_revision": seen}, **HTMX).content.decode()
+    offered = int(re.search(r'name="expected_revision" value="(\d+)"', body).group(1))
+
+    body = client.post(url, {"text": SAFE + " Mine.", "expected_revision": offered}, **HTMX).content.decode()
+
+    assert "Someone else changed this reply" in body
+    draft.refresh_from_db()
+    assert draft.text == theirs
+
+
+def test_an_over_long_reply_is_refused_with_the_limit_and_the_text_kept(client, alice, draft):
+    typed = "Thanks for writing. " * 200 + "x"  # 4,001 characters
+    response = as_user(client, alice).post(reverse("reply_save", args=[draft.review_id]),
+                                           {"text": typed, "expected_revision": draft.revision}, **HTMX)
+    body = response.content.decode()
+    assert "at most 4000 characters" in body
+    assert "form was incomplete" not in body
+    assert escape(typed) in body  # what alice typed stays in the editor
+    draft.refresh_from_db()
+    assert draft.versions.count() == 1
+
+
+def test_a_reply_at_the_limit_is_saved_although_the_browser_sends_crlf_line_breaks(client, alice, draft):
+    text = ("Thank you for your feedback.\n" * 200)[:3999] + "x"  # 4,000 characters with LF
+    assert len(text) == workflow.MAX_REPLY_LENGTH
+    as_user(client, alice).post(reverse("reply_save", args=[draft.review_id]),
+                                {"text": text.replace("\n", "\r\n"), "expected_revision": draft.revision}, **HTMX)
+    draft.refresh_from_db()
+    assert draft.text == text
 
 
 def test_apply_safe_rewrite_saves_the_typed_text_then_the_rewrite(client, alice, draft):
