@@ -542,6 +542,17 @@ def test_a_running_import_polls_its_report_region(client, alice, location):
     assert 'hx-trigger="every 1s"' in body and "100 of 400 rows" in body
 
 
+def test_the_import_report_counts_rejected_rows_that_are_not_listed(client, alice, location):
+    errors = [{"line": n, "reason": "rating must be 1-5, got 9"} for n in range(2, 5)]
+    errors += [{"line": 0, "reason": "2,500 more rejected rows are not listed.", "more": 2500}]
+    run = ImportRun.objects.create(location=location, source_name="big.csv", status=ImportRun.Status.DONE,
+                                   total_rows=3000, processed_rows=3000, errors=errors)
+    body = as_user(client, alice).get(reverse("import_run_detail", args=[run.pk])).content.decode()
+    assert "<dt>Rejected rows</dt><dd>2503</dd>" in body
+    assert "<td>0</td>" not in body  # the summary is not a row of the table
+    assert "2,500 more rejected rows are not listed." in body
+
+
 def test_charlie_cannot_see_bobs_import(client, charlie, location):
     run = ImportRun.objects.create(location=location, source_name="x.csv")
     assert as_user(client, charlie).get(reverse("import_run_detail", args=[run.pk])).status_code == 404
