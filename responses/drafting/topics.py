@@ -13,7 +13,7 @@ import importlib.util
 import json
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -327,3 +327,13 @@ def detect_topics(text: str, rating: int | None) -> list[str]:
     primary = _primary(scores, rating)
     secondary = [t for t, score in _ranked_negative(scores) if score >= SECONDARY_MIN_SCORE and t != primary]
     return [Topic(primary).value, *(Topic(t).value for t in secondary)]
+
+
+def topic_misses(rows) -> Counter:
+    """(expected, detected) -> count over labelled rows ({"text", "rating", "topic"}): for tuning the cues and for
+    the tests that hold an accuracy floor. Reads the text, never reports it."""
+    return Counter(
+        (row["topic"], detected)
+        for row in rows
+        if (detected := detect_topics(row["text"], row["rating"])[0]) != row["topic"]
+    )
