@@ -111,7 +111,7 @@ class ClinicalTermRecognizer(_ScanRecognizer):
 class PatientStatusRecognizer(_ScanRecognizer):
     """Hints that the reviewer (or someone they mention) is a client."""
 
-    ENTITIES = ["PATIENT_STATUS", "PERSONAL_DETAIL"]
+    ENTITIES = ["PATIENT_STATUS", "PERSONAL_DETAIL", "RECORDS_LOOKUP"]
     MEMBERSHIP_NOUNS = frozenset({"family", "club", "community", "member", "membership", "roster", "client", "clientele"})
     TIME_WORDS = frozenset({
         "day", "days", "week", "weeks", "month", "months", "year", "years", "weekend", "morning", "afternoon",
@@ -346,8 +346,9 @@ class PatientStatusRecognizer(_ScanRecognizer):
             elif scan.second_person[sentence] and any(w in ("'re", "are", "were", "'ve", "been") for w in words) and (
                 "our" in words or "a" in words or "an" in words
             ):
-                if not scan.negated[sentence]:
-                    yield "PATIENT_STATUS", window.start, end, 0.7
+                # "you were never a patient of ours" denies it: a records disclosure all the same
+                entity = "RECORDS_LOOKUP" if scan.negated[sentence] else "PATIENT_STATUS"
+                yield entity, window.start, end, 0.7
 
     def _relative_clause(self, scan):
         """"the area you mentioned", "the skin type you have"."""

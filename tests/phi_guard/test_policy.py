@@ -3,6 +3,7 @@ import pytest
 
 # (reply, review, reviewer display name, category the guard must report)
 UNSAFE = [
+    ("Sorry Pete, you were never a patient of ours, so we can't comment.", "", "Pete", "records_denial"),
     ("Dear Ms. Alvarez, thank you for the review.", "", "Rosa A.", "identifier"),
     ("Thanks Bella - it was a pleasure having you in the chair!", "", "Bella", "patient_status"),
     ("Pat, we spoke with your daughter and have sorted it out.", "", "Pat", "patient_status"),
