@@ -297,6 +297,9 @@ class PatientStatusRecognizer(_ScanRecognizer):
                 following = {t.lower_ for t in doc[token.i + 1 : token.i + 4]}
                 if not following & {"website", "site", "page", "profile", "across"}:
                     yield "PATIENT_STATUS", token.i - 1, min(n, token.i + 2), 0.75
+            # "we miss you": someone who used to come
+            if lemma == "miss" and token.pos_ == "VERB" and token.i + 1 < n and doc[token.i + 1].lower_ == "you":
+                yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
             # "welcome back"
             if lower_pair(doc, token.i) == ("welcome", "back"):
                 yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
@@ -395,6 +398,10 @@ class RecordsLookupRecognizer(_ScanRecognizer):
             words = sentence_words.get(sentence)
             if words is None:
                 words = sentence_words[sentence] = {t.lemma_.lower() for t in scan.sentence_tokens(token.i)}
+            # "we looked you up", "I pulled you up in the system"
+            if lemma in ("look", "pull") and token.i + 2 < n and doc[token.i + 1].lower_ == "you" \
+                    and doc[token.i + 2].lower_ == "up":
+                yield "RECORDS_LOOKUP", token.i, token.i + 3, 0.85
             # "I went through our files", "we searched every booking under Kenzie"
             if lemma in scan.lex.lookup_verbs and token.pos_ == "VERB":
                 for j in range(token.i + 1, min(n, token.i + 7)):
@@ -543,8 +550,10 @@ class ReplyContextRecognizer(_ScanRecognizer):
             if entity.label_ != "PERSON" or len(entity) < 2:
                 continue
             parts = {t.lower_ for t in entity if t.is_alpha} - self.SALUTATIONS
-            # "Apple Pay": every word is a dictionary word, so not a person's name
-            if parts and not parts <= context.known_name_parts and not parts <= scan.lex.english_words:
+            # "Apple Pay": every word is a dictionary word, so not a person's name; "Call Renee": the only
+            # word that is not a dictionary word is one of the practice's own people
+            unknown = parts - scan.lex.english_words
+            if unknown and not unknown <= context.known_name_parts:
                 yield "PERSON", entity.start, entity.end, 0.7
 
 
@@ -579,6 +588,7 @@ class ServiceDetailRecognizer(PatternRecognizer):
             _pattern("weekday and time", rf"\b{_WEEKDAYS}\s+(?:at\s+)?(?:{_TIME})"),
             _pattern("clock time", rf"\b(?:{_TIME})\b", 0.7),
             _pattern("last weekday", rf"\b(?:last|this\s+past)\s+{_WEEKDAYS}\b"),
+            _pattern("last week", r"\b(?:last|this\s+past)\s+(?:week|weekend|month|night)\b", 0.7),
         ],
         "AGE": [
             _pattern("at age", r"\b(?:at|aged?)\s+(?:1[3-9]|[2-9]\d)\b(?!\s*(?::|%|\.\d|am\b|pm\b|a\.m|p\.m|units?|ml|mg|cc|percent|min|hour|hr|day|week|month|dollar|o'clock|st\b|nd\b|rd\b|th\b|minutes|mins|people|clients|patients))"),

@@ -3,6 +3,10 @@ import pytest
 
 # (reply, review, reviewer display name, category the guard must report)
 UNSAFE = [
+    ("We looked you up, Dee, and everything was billed correctly.", "", "Dee", "records_denial"),
+    ("We miss you, Ari! Come say hi soon.", "", "Ari", "patient_status"),
+    ("Bree, the team said you were a delight last week.", "", "Bree", "identifier"),
+    ("Gil, it's normal to feel a little tender for a few days.", "", "Gil", "clinical_detail"),
     ("Sorry Pete, you were never a patient of ours, so we can't comment.", "", "Pete", "records_denial"),
     ("Dear Ms. Alvarez, thank you for the review.", "", "Rosa A.", "identifier"),
     ("Thanks Bella - it was a pleasure having you in the chair!", "", "Bella", "patient_status"),
@@ -47,6 +51,7 @@ UNSAFE = [
 ]
 
 SAFE = [
+    ("We'd love to hear more, Noor. Call Renee at (303) 555-0186 any weekday.", "", "Noor"),
     ("Thank you, Dr. Lindqvist's team is glad to help anyone who calls (303) 555-0186.", "", "Rosa A."),
     ("Thank you, Ruth, for the lovely words about our team! We're open Saturdays too.", "", "Ruth"),
     ("Harriet, we can't discuss anyone's information online. Please call us at (303) 555-0186.", "", "Harriet"),
