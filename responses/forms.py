@@ -89,6 +89,12 @@ class ReviewPasteForm(forms.Form):
 class ReviewImportForm(forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
     file = forms.FileField(help_text="CSV, JSON or JSONL (a Google Business Profile export works as is).")
+    default_platform = forms.ChoiceField(
+        label="Platform for rows that name none",
+        choices=[("", "Rows must name their platform"), *Platform.choices],
+        required=False,
+        help_text="A Yelp or Facebook export has no platform column: choose it here.",
+    )
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)

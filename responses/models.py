@@ -370,6 +370,9 @@ class ImportRun(models.Model):
         PlatformConnection, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
     )
     source_name = models.CharField(max_length=300, help_text="File name or feed; never review text.")
+    default_platform = models.CharField(
+        max_length=20, choices=Platform.choices, blank=True, help_text="For rows that name no platform."
+    )
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -388,3 +391,9 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.source_name})"
+
+    @property
+    def rejected_count(self) -> int:
+        """Rejected rows. `errors` holds {"line", "reason"} per listed row, {"warning": True} notes (an
+        encoding fallback) and one {"more": N} entry for rows past the listing limit."""
+        return sum(error.get("more", 1) for error in self.errors if not error.get("warning"))

@@ -129,7 +129,7 @@ def import_run_rejected_count(run: ImportRun) -> int:
     {"line": 0, "reason", "warning": True} for notes such as an encoding fallback, and
     {"line": 0, "reason", "more": N} when N further rejected rows are not listed.
     """
-    return sum(error.get("more", 1) for error in run.errors if not error.get("warning"))
+    return run.rejected_count
 
 
 def _progress(run: ImportRun, **fields) -> None:
@@ -231,17 +231,18 @@ def reviews_import(
         connection=connection,
         source_name=Path(filename).name[:300] or "upload",
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
+        default_platform=default_platform or (connection.platform if connection else ""),
     )
-    return _run_execute(
-        run, data=data, actor=actor, default_platform=default_platform or (connection.platform if connection else "")
-    )
+    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform)
 
 
 def _upload_path(run: ImportRun) -> Path:
     return Path(settings.VAR_DIR) / "imports" / f"import-run-{run.pk}.upload"
 
 
-def reviews_import_start(*, location: Location, actor, filename: str, data: bytes) -> ImportRun:
+def reviews_import_start(
+    *, location: Location, actor, filename: str, data: bytes, default_platform: str = ""
+) -> ImportRun:
     """Import an uploaded file: inline when small, else in a Celery worker after this transaction commits.
 
     The returned run is DONE/FAILED (inline) or RUNNING with total_rows=0 until the worker
@@ -251,9 +252,12 @@ def reviews_import_start(*, location: Location, actor, filename: str, data: byte
     _require_import_rights(actor, location)
     inline_max = getattr(settings, "IMPORT_INLINE_MAX_BYTES", INLINE_IMPORT_MAX_BYTES)
     if len(data) <= inline_max:
-        return reviews_import(location=location, actor=actor, filename=filename, data=data)
+        return reviews_import(
+            location=location, actor=actor, filename=filename, data=data, default_platform=default_platform
+        )
     run = ImportRun.objects.create(
-        location=location, source_name=Path(filename).name[:300] or "upload", started_by=actor
+        location=location, source_name=Path(filename).name[:300] or "upload", started_by=actor,
+        default_platform=default_platform,
     )
     path = _upload_path(run)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -275,7 +279,7 @@ def reviews_import_upload(*, run: ImportRun) -> ImportRun:
     except FileNotFoundError:
         return _run_fail(run, "The uploaded file is no longer available; upload it again.", run.started_by)
     try:
-        return _run_execute(run, data=data, actor=run.started_by)
+        return _run_execute(run, data=data, actor=run.started_by, default_platform=run.default_platform)
     finally:
         path.unlink(missing_ok=True)
 

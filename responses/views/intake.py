@@ -44,7 +44,8 @@ def review_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = reviews_import_start(
-            location=form.cleaned_data["location"], actor=request.user, filename=upload.name, data=upload.read()
+            location=form.cleaned_data["location"], actor=request.user, filename=upload.name, data=upload.read(),
+            default_platform=form.cleaned_data["default_platform"],
         )
         return redirect("import_run_detail", pk=run.pk)
     runs = ImportRun.objects.filter(location__practice=practice).select_related("location", "started_by")

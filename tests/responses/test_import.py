@@ -430,3 +430,30 @@ def test_an_infinite_rating_or_an_out_of_range_date_is_a_rejected_row_not_a_cras
     assert run.status == ImportRun.Status.DONE
     assert run.created_count == 1
     assert [error["line"] for error in run.errors] == [2, 3]
+
+
+YELP_EXPORT = (
+    "review_id,author,stars,review,date\n"
+    "y-1,Ana B.,2,Waited an hour,2024-03-01T14:30:00Z\n"
+    "y-2,Ben C.,5,Lovely front desk,2024-03-02T14:30:00Z\n"
+)
+
+
+def test_an_export_without_a_platform_column_takes_the_platform_chosen_for_it(location, alice):
+    run = reviews_import_start(
+        location=location, actor=alice, filename="yelp.csv", data=YELP_EXPORT.encode(), default_platform="yelp"
+    )
+    assert (run.status, run.created_count, run.rejected_count) == (ImportRun.Status.DONE, 2, 0)
+    assert set(Review.objects.values_list("platform", flat=True)) == {"yelp"}
+
+
+def test_a_large_export_keeps_its_chosen_platform_until_the_worker_runs(
+    location, alice, settings, celery_eager, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_BYTES = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        run = reviews_import_start(
+            location=location, actor=alice, filename="yelp.csv", data=YELP_EXPORT.encode(), default_platform="yelp"
+        )
+    run.refresh_from_db()
+    assert (run.status, run.created_count, run.default_platform) == (ImportRun.Status.DONE, 2, "yelp")

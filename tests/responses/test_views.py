@@ -610,3 +610,15 @@ def test_alice_cannot_save_a_template_block(client, alice):
 def test_charlie_cannot_edit_bobs_block(client, bob, charlie, practice):
     block = TemplateBlock.objects.create(practice=practice, kind="resolve", text="Call us at {channel}.")
     assert as_user(client, charlie).get(reverse("template_block_edit", args=[block.pk])).status_code == 404
+
+
+def test_the_import_page_offers_a_platform_for_exports_that_name_none(client, alice, location):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    export = "review_id,author,stars,review,date\ny-1,Ana B.,2,Waited an hour,2024-03-01T14:30:00Z\n"
+    upload = SimpleUploadedFile("yelp.csv", export.encode(), content_type="text/csv")
+    response = as_user(client, alice).post(
+        reverse("review_import"), {"location": location.pk, "file": upload, "default_platform": "yelp"}
+    )
+    assert response.status_code == 302
+    assert Review.objects.get().platform == "yelp"
