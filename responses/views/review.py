@@ -2,6 +2,8 @@
 with the live PHI guard, the version history, and closing a review."""
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ from responses.views.access import review_for_user
 PAGE = "responses/review.html"
 # Finding categories that mark words in the review itself as "do not repeat in the reply".
 DO_NOT_REPEAT = {"clinical_detail", "identifier", "remedy_detail"}
+_MARKUP = re.compile(r"<[^<>]{0,500}>")
 
 
 def _normalized(text: str) -> str:
@@ -37,7 +40,9 @@ def review_do_not_repeat(review: Review) -> list:
     """
     if not review.text.strip():
         return []
-    verdict = guard_check(review.text, practice=practice_profile(review.location.practice),
+    # Markup in a review is not words the reviewer wrote: blank it out (same length, so offsets still match).
+    text = _MARKUP.sub(lambda tag: " " * len(tag.group()), review.text)
+    verdict = guard_check(text, practice=practice_profile(review.location.practice),
                           reviewer_name=review.author_name)
     return [f for f in verdict.findings if f.category in DO_NOT_REPEAT and f.entity_type != "REVIEW_ECHO"]
 

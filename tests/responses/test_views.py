@@ -622,3 +622,14 @@ def test_the_import_page_offers_a_platform_for_exports_that_name_none(client, al
     )
     assert response.status_code == 302
     assert Review.objects.get().platform == "yelp"
+
+
+def test_markup_in_a_review_is_not_offered_as_words_not_to_repeat(client, alice, make_review):
+    import re
+
+    review = make_review("Great staff <script>alert(1)</script><img src=x onerror=alert(2)> but my Botox bruised.")
+    body = as_user(client, alice).get(reverse("review_detail", args=[review.pk])).content.decode()
+    chips = re.findall(r'<li class="chip chip--danger">(.*?)</li>', body)
+    assert "Botox" in chips
+    assert not [chip for chip in chips if "script" in chip or "alert" in chip or "img" in chip], chips
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # the review itself is shown, escaped
