@@ -37,7 +37,12 @@ class TransitionNotAllowed(WorkflowError):
 
 
 class StaleReply(WorkflowError):
-    pass
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or "Someone else changed this reply while you were working on it. "
+            "Reload to see their version; your change was not saved."
+        )
 
 
 class GuardBlocked(WorkflowError):
@@ -131,10 +136,7 @@ def _swap(reply: Reply, *, expected_revision: int, from_state: str, **changes) -
         revision=F("revision") + 1, updated_at=timezone.now(), **changes
     )
     if not updated:
-        raise StaleReply(
-            "Someone else changed this reply while you were working on it. "
-            "Reload to see their version; your change was not saved."
-        )
+        raise StaleReply()
     reply.refresh_from_db()
     return reply
 
@@ -203,10 +205,7 @@ def reply_save_text(
     _check_allowed(reply, Action.EDIT, actor)
     text = _clean_text(text)
     if reply.revision != expected_revision:
-        raise StaleReply(
-            "Someone else changed this reply while you were working on it. "
-            "Reload to see their version; your change was not saved."
-        )
+        raise StaleReply()
     if reply.current_version_id and reply.current_version.text == text:
         return reply
     verdict = verdict_for_reply_text(review=reply.review, text=text)

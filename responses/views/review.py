@@ -110,10 +110,7 @@ def _save_typed_text(request, reply: Reply, form: ReplyTextForm) -> Reply:
     text = _normalized(form.cleaned_data["text"])
     if text == reply.text:
         if form.cleaned_data["expected_revision"] != reply.revision:
-            raise workflow.StaleReply(
-                "Someone else changed this reply while you were working on it. "
-                "Reload to see their version; your change was not saved."
-            )
+            raise workflow.StaleReply()
         return reply
     return workflow.reply_save_text(
         reply=reply, actor=request.user, text=text, expected_revision=form.cleaned_data["expected_revision"]
