@@ -537,6 +537,13 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 if start > 0 and context.first_name and doc[start - 1].lower_ == context.first_name:
                     start -= 1
                 yield "REVIEWER_NAME", start, span.end, 0.85
+        # "Thanks Anita Ruiz-Cole": the reviewer's first name and a surname they did not show
+        if context.first_name:
+            for token in doc[:-1]:
+                nxt = doc[token.i + 1]
+                if (token.lower_ == context.first_name and nxt.is_title and nxt.is_alpha and len(nxt) > 1
+                        and nxt.lower_ not in context.known_name_parts and nxt.lower_ not in scan.lex.english_words):
+                    yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
         # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people
         for token in doc:
             if token.lower_.rstrip(".") not in self.HONORIFICS:
@@ -640,6 +647,8 @@ class ContactDetailRecognizer(_ScanRecognizer):
 
     ENTITIES = ["PHONE_NUMBER", "EMAIL_ADDRESS", "STREET_ADDRESS"]
     PHONE = re.compile(r"(?<![\w/])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]\d{4}(?!\w)")
+    # A seven-digit local number ("448-2291"); the practice's own numbers end in theirs.
+    LOCAL_PHONE = re.compile(r"(?<![\w/()-])\d{3}[.-]\d{4}(?![\w-])")
     EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
     STREET = re.compile(
         r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl|Place|Pkwy|Parkway)\b"
@@ -652,6 +661,12 @@ class ContactDetailRecognizer(_ScanRecognizer):
             digits = re.sub(r"\D", "", match.group())[-10:]
             if digits not in context.practice.phone_digits:
                 results.append(RecognizerResult("PHONE_NUMBER", match.start(), match.end(), 0.85))
+        for match in self.LOCAL_PHONE.finditer(text):
+            digits = re.sub(r"\D", "", match.group())
+            if not any(own.endswith(digits) for own in context.practice.phone_digits) and not any(
+                r.start <= match.start() and match.end() <= r.end for r in results
+            ):
+                results.append(RecognizerResult("PHONE_NUMBER", match.start(), match.end(), 0.75))
         for match in self.EMAIL.finditer(text):
             address = match.group().lower()
             if address not in context.practice.emails and address.rsplit("@", 1)[-1] not in context.practice.domains:

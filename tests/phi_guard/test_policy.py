@@ -3,6 +3,9 @@ import pytest
 
 # (reply, review, reviewer display name, category the guard must report)
 UNSAFE = [
+    ("Ben, the member number you gave us, 448-2291, shows no purchases.", "", "Ben", "identifier"),
+    ("Thanks Anita Ruiz-Cole for the review!", "", "Anita R.", "identifier"),
+    ("Hi Jade, thanks for the photos you sent us of the reaction.", "", "Jade", "clinical_detail"),
     ("We looked you up, Dee, and everything was billed correctly.", "", "Dee", "records_denial"),
     ("We miss you, Ari! Come say hi soon.", "", "Ari", "patient_status"),
     ("Bree, the team said you were a delight last week.", "", "Bree", "identifier"),
@@ -51,6 +54,8 @@ UNSAFE = [
 ]
 
 SAFE = [
+    ("Ray, gift card balances can be checked anytime at 555-0186 or (303) 555-0186.", "", "Ray"),
+    ("Thanks Anita! Our whole team read your review.", "", "Anita R."),
     ("We'd love to hear more, Noor. Call Renee at (303) 555-0186 any weekday.", "", "Noor"),
     ("Thank you, Dr. Lindqvist's team is glad to help anyone who calls (303) 555-0186.", "", "Rosa A."),
     ("Thank you, Ruth, for the lovely words about our team! We're open Saturdays too.", "", "Ruth"),
