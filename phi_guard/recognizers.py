@@ -138,7 +138,7 @@ class PatientStatusRecognizer(_ScanRecognizer):
     RETURN_WORDS = frozenset({"again", "back", "next"})
     CONTACT_VERBS = frozenset({"speak", "talk", "call", "chat", "help", "email", "text"})
     FAMILY_CONTEXT = frozenset({"see", "treat", "serve", "meet", "visit", "come", "book", "enjoy", "appointment",
-                                "session", "treatment", "first", "last", "consult", "account", "refund",
+                                "session", "treatment", "first", "last", "consult", "account", "refund", "result",
                                 "charge", "bill", "package", "membership"})
 
     def find(self, scan, context):
@@ -602,11 +602,13 @@ class ServiceDetailRecognizer(PatternRecognizer):
             _pattern("years old", r"\b\d{1,3}[- ]years?[- ]old\b"),
             _pattern("decade", r"\bin\s+your\s+(?:early\s+|mid-?\s*|late\s+)?(?:\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties)\b"),
             _pattern("your age", r"\b(?:at|for)\s+your\s+age\b"),
+            _pattern("birthday", r"\bhappy\s+(?:1[3-9]|[2-9]\d)(?:st|nd|rd|th)\b|\bturn(?:s|ed|ing)?\s+(?:1[8-9]|[2-9]\d)\b(?!\s*(?:%|minutes|mins|years\s+in))"),
         ],
         "ACCOUNT_NUMBER": [
             _pattern("labelled number", r"\b(?:gift\s*card|card|member(?:ship)?|account|acct|client|patient|insurance|policy|invoice|order|confirmation|reference|ref|chart|id)\s*(?:#|no\.?|number|num\.?|id)?\s*[:#]?\s*[a-z]{0,4}-?\d[\d-]{2,}\b", 0.85),
             _pattern("coded number", r"\b[a-z]{1,4}-\d{4,}\b", 0.7),
             _pattern("hash number", r"#\s?\d{4,}\b", 0.7),
+            _pattern("card ending", r"\b(?:visa|mastercard|amex|discover|card)\s+(?:ending|ends)\s+(?:in\s+|with\s+)?\d{4}\b", 0.85),
         ],
     }
     HOURS_WORDS = frozenset({"open", "opens", "close", "closes", "closed", "hours", "until", "daily", "weekdays", "weekends",
