@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from responses import workflow
+from responses.roles import membership_grant
 from responses.drafting.blocks import template_block_save
 from responses.drafting.forms import TemplateBlockForm
 from responses.models import (
@@ -50,6 +51,10 @@ class PlatformConnectionAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "practice", "role"]
+
+    def save_model(self, request, obj, form, change):
+        # The role is also the user's group (its permissions): grant both together.
+        membership_grant(user=obj.user, practice=obj.practice, role=obj.role)
 
 
 @admin.register(Review)

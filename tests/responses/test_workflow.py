@@ -354,3 +354,15 @@ def test_editing_a_reply_clears_the_stale_flag_an_edited_review_raised(draft, al
     draft.refresh_from_db()
     reply = workflow.reply_save_text(reply=draft, actor=alice, text=SAFE + " Thanks.", expected_revision=draft.revision)
     assert reply.stale is False
+
+
+def test_a_membership_added_in_the_admin_brings_the_role_s_permissions(client, practice, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "not-a-real-password-1")
+    dana = django_user_model.objects.create_user("dana", password="not-a-real-password-2")
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/responses/membership/add/", {"user": dana.pk, "practice": practice.pk, "role": "manager"}
+    )
+    assert response.status_code == 302
+    dana = django_user_model.objects.get(pk=dana.pk)
+    assert dana.has_perm("responses.approve_reply")
