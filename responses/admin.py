@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from responses import workflow
-from responses.roles import membership_grant
 from responses.drafting.blocks import template_block_save
 from responses.drafting.forms import TemplateBlockForm
 from responses.models import (
@@ -24,6 +23,7 @@ from responses.models import (
     StaffMember,
     TemplateBlock,
 )
+from responses.roles import membership_grant
 
 
 class StaffInline(admin.TabularInline):
