@@ -8,9 +8,9 @@
 from responses.drafting.blocks import template_block_save, template_blocks_seed
 from responses.drafting.compose import Draft
 from responses.drafting.drafts import draft_for_review, drafts_for_reviews
-from responses.drafting.topics import detect_topics
+from responses.drafting.topics import detect_topics, detect_topics_many
 
 __all__ = [
-    "Draft", "detect_topics", "draft_for_review", "drafts_for_reviews", "template_block_save",
+    "Draft", "detect_topics", "detect_topics_many", "draft_for_review", "drafts_for_reviews", "template_block_save",
     "template_blocks_seed",
 ]

@@ -14,6 +14,7 @@ import json
 import re
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -122,12 +123,13 @@ class _Detector:
                 self.by_lemma.add(key, [doc])
                 self.by_lower.add(key, [self.nlp.make_doc(phrase.lower())])
 
-    def cue_weights(self, text: str) -> dict[str, float]:
-        """Sum of cue weights per group; each cue counts once, and overlapping cues keep the longest."""
+    def cue_weights(self, text: str, doc=None) -> dict[str, float]:
+        """Sum of cue weights per group; each cue counts once, and overlapping cues keep the longest.
+        `doc` is `text.lower()` already parsed (detect_topics_many parses a batch with nlp.pipe)."""
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
-        doc = self.nlp(text.lower())
+        doc = self.nlp(text.lower()) if doc is None else doc
         spans = [
             Span(doc, start, end, label=match_id)
             for matcher in (self.by_lemma, self.by_lower, self.by_tokens)
@@ -312,13 +314,13 @@ def _primary(scores: TopicScores, rating: int | None) -> str:
     return FALLBACK_NEGATIVE_TOPIC
 
 
-def detect_topics(text: str, rating: int | None) -> list[str]:
+def detect_topics(text: str, rating: int | None, *, doc=None) -> list[str]:
     """Topics of a review, the primary one first (values of `responses.models.Topic`)."""
     plain = plain_text(text)
     if not _WORD.search(plain):
         # Only a rating, emoji or bare markup: nothing to answer but the stars.
         return [Topic.SPAM_OR_FAKE.value if spam_score(text) >= SPAM_MIN_SCORE else Topic.RATING_ONLY.value]
-    cues = detector().cue_weights(plain)
+    cues = detector().cue_weights(plain, doc)
     if spam_score(text, cues=cues) >= SPAM_MIN_SCORE:
         return [Topic.SPAM_OR_FAKE.value]
     if looks_non_english(plain):
@@ -327,6 +329,13 @@ def detect_topics(text: str, rating: int | None) -> list[str]:
     primary = _primary(scores, rating)
     secondary = [t for t, score in _ranked_negative(scores) if score >= SECONDARY_MIN_SCORE and t != primary]
     return [Topic(primary).value, *(Topic(t).value for t in secondary)]
+
+
+def detect_topics_many(reviews: Sequence[tuple[str, int | None]], *, batch_size: int = 64) -> list[list[str]]:
+    """detect_topics for many (text, rating) pairs, parsing them in batches with nlp.pipe (imports use this)."""
+    nlp = detector().nlp
+    docs = nlp.pipe((plain_text(text).lower() for text, _ in reviews), batch_size=batch_size)
+    return [detect_topics(text, rating, doc=doc) for (text, rating), doc in zip(reviews, docs)]
 
 
 def topic_misses(rows) -> Counter:

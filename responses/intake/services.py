@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from responses.audit import audit_record
-from responses.drafting import detect_topics
+from responses.drafting import detect_topics, detect_topics_many
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
@@ -33,7 +33,9 @@ from responses.roles import practice_for, require_permission
 logger = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
-PROGRESS_EVERY = 25  # rows between progress writes (the UI polls processed_rows/total_rows)
+# Rows validated, topic-tagged (one nlp.pipe batch) and stored together; progress is written after each batch
+# (the UI polls processed_rows/total_rows).
+BATCH_ROWS = 64
 MAX_LISTED_ERRORS = 2000  # rejected rows listed in ImportRun.errors; the rest are counted in one entry
 # Uploads up to this size are imported inside the request (a few hundred reviews, a few seconds);
 # larger ones go to a Celery worker. settings.IMPORT_INLINE_MAX_BYTES overrides it.
@@ -61,9 +63,28 @@ def _mark_reply_stale(review: Review, actor) -> None:
     audit_record(action="reply_marked_stale", actor=actor, reply=reply, from_state=reply.state, to_state=reply.state)
 
 
+def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, list[str]]:
+    """Topics for the rows (by index) that are new or whose text or rating changed, parsed in one nlp.pipe batch."""
+    stored = {
+        (platform, external_id): (digest, rating)
+        for platform, external_id, digest, rating in Review.objects.filter(
+            location=location, external_id__in={row.external_id for row in rows}
+        ).values_list("platform", "external_id", "text_sha256", "rating")
+    }
+    needed = [
+        index for index, row in enumerate(rows)
+        if stored.get((row.platform, row.external_id)) != (text_sha256(row.text), row.rating)
+    ]
+    topics = detect_topics_many([(rows[index].text, rows[index].rating) for index in needed])
+    return {index: [str(topic) for topic in found] for index, found in zip(needed, topics)}
+
+
 @transaction.atomic
-def _review_store(*, location: Location, row: ReviewRow, actor) -> tuple[Review, str]:
-    """Create the review, update it if its content changed, or leave it alone."""
+def _review_store(
+    *, location: Location, row: ReviewRow, actor, topics: list[str] | None = None
+) -> tuple[Review, str]:
+    """Create the review, update it if its content changed, or leave it alone. `topics`, when given, are the
+    row's topics computed in a batch; they are detected here otherwise."""
     key = {"location": location, "platform": row.platform, "external_id": row.external_id}
     digest = text_sha256(row.text)
     review = Review.objects.select_for_update().filter(**key).first()
@@ -77,7 +98,7 @@ def _review_store(*, location: Location, row: ReviewRow, actor) -> tuple[Review,
                     text=row.text,
                     text_sha256=digest,
                     posted_at=row.posted_at,
-                    topics=_topics_for(row.text, row.rating),
+                    topics=topics if topics is not None else _topics_for(row.text, row.rating),
                 )
             return review, CREATED
         except IntegrityError:
@@ -91,7 +112,7 @@ def _review_store(*, location: Location, row: ReviewRow, actor) -> tuple[Review,
     review.text_sha256 = digest
     fields = ["author_name", "rating", "text", "text_sha256", "updated_at"]
     if content_changed:
-        review.topics = _topics_for(row.text, row.rating)
+        review.topics = topics if topics is not None else _topics_for(row.text, row.rating)
         fields.append("topics")
     review.save(update_fields=fields)
     _mark_reply_stale(review, actor)
@@ -172,18 +193,23 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
 
     report(0, total_rows=len(parsed.rows), status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
     try:
-        for processed, (line, fields) in enumerate(parsed.rows, start=1):
-            if isinstance(fields, str):
-                reject(line, fields)
-            else:
+        for start in range(0, len(parsed.rows), BATCH_ROWS):
+            chunk = parsed.rows[start : start + BATCH_ROWS]
+            valid: list[ReviewRow] = []
+            for line, fields in chunk:
+                if isinstance(fields, str):
+                    reject(line, fields)
+                    continue
                 try:
-                    row = row_validate(fields, default_platform=default_platform)
+                    valid.append(row_validate(fields, default_platform=default_platform))
                 except RowInvalid as exc:
                     reject(line, exc.reason)
-                else:
-                    counts[_review_store(location=run.location, row=row, actor=actor)[1]] += 1
-            if processed % PROGRESS_EVERY == 0:
-                report(processed)
+            topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
+            for index, row in enumerate(valid):
+                stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
+                counts[stored[1]] += 1
+            if start + len(chunk) < len(parsed.rows):  # the last batch is reported with the final counts
+                report(start + len(chunk))
     except Exception as exc:
         # The exception's message may quote a value (a database error can), so only its type is logged.
         logger.error("import run %s stopped by %s", run.pk, type(exc).__name__)

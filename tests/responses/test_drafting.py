@@ -285,3 +285,16 @@ def test_a_practice_library_falls_back_to_defaults_for_kinds_it_lacks(practice, 
     assert [b.text for b in library if b.kind == "thanks"] == ["Thanks, {first_name}!"]
     assert any(b.kind == "resolve" for b in library)
     assert reply_context_for(practice, location).channel == "(303) 555-0186 or frontdesk@willowpine.example"
+
+
+def test_topics_detected_in_a_batch_match_one_at_a_time():
+    from responses.drafting import detect_topics, detect_topics_many
+
+    reviews = [
+        ("Waited 45 minutes past my time and nobody explained.", 1),
+        ("Lovely, spotless rooms and a kind team!", 5),
+        ("", 4),
+        ("Muy amables pero esperé casi una hora.", 2),
+        ("Charged twice <b>and</b> still no refund", 1),
+    ]
+    assert detect_topics_many(reviews) == [detect_topics(text, rating) for text, rating in reviews]

@@ -368,7 +368,10 @@ def test_a_large_upload_whose_file_vanished_fails_clearly(location, alice, setti
 
 
 def test_progress_is_written_while_a_long_import_runs(location, alice):
-    data = "platform,external_id,rating,posted_at\n" + "".join(f"google,g-{n},5,2024-05-01\n" for n in range(60))
+    from responses.intake.services import BATCH_ROWS
+
+    rows = 2 * BATCH_ROWS + 22
+    data = "platform,external_id,rating,posted_at\n" + "".join(f"google,g-{n},5,2024-05-01\n" for n in range(rows))
 
     with CaptureQueriesContext(connection) as queries:
         run = run_import(location, alice, data)
@@ -377,9 +380,11 @@ def test_progress_is_written_while_a_long_import_runs(location, alice):
         query["sql"] for query in queries.captured_queries
         if query["sql"].startswith('UPDATE "responses_importrun"') and '"processed_rows"' in query["sql"]
     ]
-    # total known first, then every 25 rows, then the final count: what a polling page sees move.
-    assert [sql.split('"processed_rows" = ')[1].split(",")[0] for sql in progress_writes] == ["0", "25", "50", "60"]
-    assert (run.total_rows, run.processed_rows, run.created_count) == (60, 60, 60)
+    # total known first, then after every batch, then the final count: what a polling page sees move.
+    assert [sql.split('"processed_rows" = ')[1].split(",")[0] for sql in progress_writes] == [
+        "0", str(BATCH_ROWS), str(2 * BATCH_ROWS), str(rows),
+    ]
+    assert (run.total_rows, run.processed_rows, run.created_count) == (rows, rows, rows)
 
 
 def test_future_dates_are_judged_against_now(location, alice):
@@ -390,9 +395,8 @@ def test_future_dates_are_judged_against_now(location, alice):
 
 
 def test_new_and_edited_reviews_get_topics(location, alice):
-    drafting = pytest.importorskip("responses.drafting")
-    if not hasattr(drafting, "detect_topics"):
-        pytest.skip("responses.drafting has no detect_topics yet")
+    from responses import drafting
+
     run_import(location, alice, CSV)
     review = Review.objects.get(external_id="g-1")
     assert review.topics and review.topics == drafting.detect_topics(review.text, review.rating)
