@@ -344,7 +344,11 @@ class PatientStatusRecognizer(_ScanRecognizer):
             sentence = scan.sentence_of[start]
             window = doc[max(0, start - 6) : start]
             words = [t.lower_ for t in window]
-            if "being" in words or "as" in words[-3:]:
+            # "thank you for being a client", "we value you as a long-time client" (not "everyone as a client")
+            as_client = "as" in words[-5:] and ("you" in words or scan.second_person[sentence]) and not (
+                set(words) & {"every", "everyone", "everybody", "all", "each", "any", "anyone"}
+            )
+            if "being" in words or as_client:
                 yield "PATIENT_STATUS", window.start + max(i for i, w in enumerate(words) if w in ("being", "as")), end, 0.7
             elif scan.second_person[sentence] and any(w in ("'re", "are", "were", "'ve", "been") for w in words) and (
                 "our" in words or "a" in words or "an" in words

@@ -3,6 +3,10 @@ import pytest
 
 # (reply, review, reviewer display name, category the guard must report)
 UNSAFE = [
+    ("Uma, we value you as a long-time client and are sorry.", "", "Uma", "patient_status"),
+    ("As a client, you deserve better.", "", "Uma", "patient_status"),
+    ("Hi Lee, there's no trace of a visit from you in our books.", "", "Lee", "records_denial"),
+    ("Dot, bring this review in and we'll comp your next hydrafacial.", "", "Dot", "remedy_detail"),
     ("Ben, the member number you gave us, 448-2291, shows no purchases.", "", "Ben", "identifier"),
     ("Thanks Anita Ruiz-Cole for the review!", "", "Anita R.", "identifier"),
     ("Hi Jade, thanks for the photos you sent us of the reaction.", "", "Jade", "clinical_detail"),
@@ -54,6 +58,7 @@ UNSAFE = [
 ]
 
 SAFE = [
+    ("We treat everyone as a valued client, and we are sorry this felt otherwise.", "", "Uma"),
     ("Ray, gift card balances can be checked anytime at 555-0186 or (303) 555-0186.", "", "Ray"),
     ("Thanks Anita! Our whole team read your review.", "", "Anita R."),
     ("We'd love to hear more, Noor. Call Renee at (303) 555-0186 any weekday.", "", "Noor"),
