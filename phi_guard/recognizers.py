@@ -134,11 +134,11 @@ class PatientStatusRecognizer(_ScanRecognizer):
     # "the nurse who looked after you", "took care of you", "worked on you"
     CARE_PHRASES = {"look": ("after",), "take": ("care", "of"), "work": ("on",), "attend": ("to",),
                     "wait": ("on",), "care": ("for",)}
-    INTERACTION_VERBS = frozenset({"chat", "meet", "see", "talk", "work", "catch", "treat", "host", "have"})
+    INTERACTION_VERBS = frozenset({"chat", "meet", "see", "talk", "work", "catch", "treat", "host", "have", "help"})
     RETURN_WORDS = frozenset({"again", "back", "next"})
     CONTACT_VERBS = frozenset({"speak", "talk", "call", "chat", "help", "email", "text"})
     FAMILY_CONTEXT = frozenset({"see", "treat", "serve", "meet", "visit", "come", "book", "enjoy", "appointment",
-                                "session", "treatment", "first", "last", "consult", "account", "refund", "result",
+                                "session", "treatment", "first", "last", "consult", "account", "refund", "result", "bring",
                                 "charge", "bill", "package", "membership"})
 
     def find(self, scan, context):
@@ -297,6 +297,9 @@ class PatientStatusRecognizer(_ScanRecognizer):
                 following = {t.lower_ for t in doc[token.i + 1 : token.i + 4]}
                 if not following & {"website", "site", "page", "profile", "across"}:
                     yield "PATIENT_STATUS", token.i - 1, min(n, token.i + 2), 0.75
+            # "you looked amazing walking out", "when you walked in"
+            if lemma == "walk" and token.i + 1 < n and doc[token.i + 1].lower_ in ("out", "in") and scan.second_person[sentence]:
+                yield "PATIENT_STATUS", token.i, token.i + 2, 0.7
             # "we miss you": someone who used to come
             if lemma == "miss" and token.pos_ == "VERB" and token.i + 1 < n and doc[token.i + 1].lower_ == "you":
                 yield "PATIENT_STATUS", token.i, token.i + 2, 0.7

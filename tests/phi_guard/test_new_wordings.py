@@ -3,6 +3,15 @@ reviewer's display name). Regression cases, not a held-out score: the guard was 
 import pytest
 
 UNSAFE = [
+    ('Thanks for bringing your sister along, Peg!', 'Peg'),
+    ("Rex, we've put a note on your file about the allergy.", 'Rex'),
+    ('Sal, we apologise the invoice listed the wrong service.', 'Sal'),
+    ('Tad, thank you for your patience while we sorted your package balance.', 'Tad'),
+    ('Val, we hope the new moisturizer Sofia recommended helps your dry patches.', 'Val'),
+    ("Wes, glad you're happy with the new hairline!", 'Wes'),
+    ('Yan, you looked amazing walking out!', 'Yan'),
+    ('Zoe, it was our pleasure to help you get ready for the big day.', 'Zoe'),
+    ('Ace, sorry the cancellation fee was charged—your card will be refunded.', 'Ace'),
     ("Hi Lee, there's no trace of a visit from you in our books.", 'Lee'),
     ("Tom, we've checked with every provider and none of them treated you.", 'Tom'),
     ('Gwen, our system has no one matching your description.', 'Gwen'),
@@ -132,6 +141,11 @@ UNSAFE = [
 ]
 
 SAFE = [
+    ('Peg, thank you! We love when people recommend us to friends and family.', 'Peg'),
+    ('Rex, please call us so we can hear your concerns privately: (303) 555-0186.', 'Rex'),
+    ("Sal, we're sorry for any billing confusion. Our team can go over questions by phone at (303) 555-0186.", 'Sal'),
+    ('Yan, you made our day with this review!', 'Yan'),
+    ("Zoe, thank you for the kind words. We're so glad you took the time to write.", 'Zoe'),
     ("Lee, we're not able to discuss anyone's records online. Please call (303) 555-0186 so we can help.", 'Lee'),
     ("Tom, thank you for your patience. We'd welcome the chance to talk: (303) 555-0186.", 'Tom'),
     ('Fay, we appreciate your review and want to make things right. Please contact Renee Okafor at (303) 555-0186.', 'Fay'),
