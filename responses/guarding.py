@@ -36,22 +36,41 @@ def practice_profile(practice: Practice) -> PracticeProfile:
     )
 
 
-def verdict_for_reply_text(*, review: Review, text: str) -> Verdict:
-    """The guard's verdict on exactly `text` as a reply to `review`. Fails closed: a practice profile the
-    guard cannot use (e.g. a vocabulary entry it does not know) blocks the text with a reason."""
+def _usable_profile(review: Review) -> tuple[PracticeProfile | None, str]:
+    """The review's practice profile, or None and the reason the guard cannot use it (e.g. a vocabulary
+    entry of a type it does not know): callers then fail closed."""
     try:
-        profile = practice_profile(review.location.practice)
+        return practice_profile(review.location.practice), ""
     except ValueError as exc:
         logger.error("practice %s: guard profile unusable: %s", review.location.practice_id, exc)
-        return Verdict.failed(text, f"PHI guard unavailable: the practice profile is invalid ({exc})")
+        return None, f"PHI guard unavailable: the practice profile is invalid ({exc})"
+
+
+def verdict_for_reply_text(*, review: Review, text: str) -> Verdict:
+    """The guard's verdict on exactly `text` as a reply to `review`; blocked with a reason if it cannot run."""
+    profile, problem = _usable_profile(review)
+    if profile is None:
+        return Verdict.failed(text, problem)
     return guard_check(text, practice=profile, review=review.text, reviewer_name=review.author_name)
 
 
+def verdict_for_review_text(*, review: Review, text: str) -> Verdict:
+    """The guard's findings on the review's own words read as a reply, without the review as context (it would
+    flag every word as an echo of itself): what remains is clinical vocabulary and names not the practice's."""
+    profile, problem = _usable_profile(review)
+    if profile is None:
+        return Verdict.failed(text, problem)
+    return guard_check(text, practice=profile, reviewer_name=review.author_name)
+
+
 def safe_rewrite_for(*, review: Review, text: str) -> str:
-    practice = review.location.practice
+    """The guard's safe rewrite of `text`; the text unchanged when the guard cannot run (it stays blocked)."""
+    profile, _ = _usable_profile(review)
+    if profile is None:
+        return text
     return guard_rewrite(
         text,
-        practice=practice_profile(practice),
+        practice=profile,
         review=review.text,
         reviewer_name=review.author_name,
         private_channel=review.location.private_channel,

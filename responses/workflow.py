@@ -157,8 +157,13 @@ def _new_version(reply: Reply, *, text: str, actor, source: str, verdict) -> Rep
     )
 
 
+def reply_text_normalized(text: str | None) -> str:
+    """A reply text as it is stored (browsers send CRLF line breaks), so finding offsets match what is saved."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
 def _clean_text(text: str) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = reply_text_normalized(text)
     if not text:
         raise WorkflowError("A reply cannot be empty.")
     if len(text) > MAX_REPLY_LENGTH:

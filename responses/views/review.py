@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from phi_guard.service import guard_check
 from responses import workflow
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
-from responses.guarding import practice_profile, verdict_for_reply_text
+from responses.guarding import verdict_for_reply_text, verdict_for_review_text
 from responses.models import Reply, Review
 from responses.publishers import publisher_for
 from responses.roles import require_permission
@@ -27,23 +26,13 @@ DO_NOT_REPEAT = {"clinical_detail", "identifier", "remedy_detail"}
 _MARKUP = re.compile(r"<[^<>]{0,500}>")
 
 
-def _normalized(text: str) -> str:
-    """The text as the workflow will store it, so finding offsets match what the author sees."""
-    return (text or "").replace("\r\n", "\n").strip()
-
-
 def review_do_not_repeat(review: Review) -> list:
-    """Clinical terms and names in the review: the guard's findings on the review text read as a reply.
-
-    Without the review as context (it would flag every word as an echo of itself), so what remains
-    is vocabulary (treatments, symptoms, body areas...) and names other than the practice's staff.
-    """
+    """Clinical terms and names in the review (see guarding.verdict_for_review_text)."""
     if not review.text.strip():
         return []
     # Markup in a review is not words the reviewer wrote: blank it out (same length, so offsets still match).
     text = _MARKUP.sub(lambda tag: " " * len(tag.group()), review.text)
-    verdict = guard_check(text, practice=practice_profile(review.location.practice),
-                          reviewer_name=review.author_name)
+    verdict = verdict_for_review_text(review=review, text=text)
     return [f for f in verdict.findings if f.category in DO_NOT_REPEAT and f.entity_type != "REVIEW_ECHO"]
 
 
@@ -107,7 +96,7 @@ def _reply_or_404(review: Review) -> Reply:
 
 def _save_typed_text(request, reply: Reply, form: ReplyTextForm) -> Reply:
     """Save what the author typed as a new version if it differs from the saved text."""
-    text = _normalized(form.cleaned_data["text"])
+    text = workflow.reply_text_normalized(form.cleaned_data["text"])
     if text == reply.text:
         if form.cleaned_data["expected_revision"] != reply.revision:
             raise workflow.StaleReply()
@@ -123,7 +112,7 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
     reply = _reply_or_404(review)
     form = ReplyTextForm(request.POST)
     if not form.is_valid() or form.cleaned_data["expected_revision"] is None:
-        return _editor_response(request, review, reply=reply, text=_normalized(request.POST.get("text")),
+        return _editor_response(request, review, reply=reply, text=workflow.reply_text_normalized(request.POST.get("text")),
                                 error="Reload the page: the form was incomplete.")
     try:
         reply = _save_typed_text(request, reply, form)
@@ -133,7 +122,7 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
         # refused again until they load the other person's version (nothing is overwritten unseen).
         seen = form.cleaned_data["expected_revision"] if isinstance(exc, workflow.StaleReply) else None
         return _editor_response(request, review, reply=reply_for_review(review),
-                                text=_normalized(form.cleaned_data["text"]), error=str(exc), expected_revision=seen)
+                                text=workflow.reply_text_normalized(form.cleaned_data["text"]), error=str(exc), expected_revision=seen)
     return _editor_response(request, review, reply=reply)
 
 
@@ -158,7 +147,7 @@ def reply_check(request, pk: int):
     """The live guard check while typing: returns the guard panel for exactly the posted text."""
     review = review_for_user(request, pk)
     require_permission(request.user, "submit_reply")
-    context = editor_context(request, review, text=_normalized(request.POST.get("text", "")))
+    context = editor_context(request, review, text=workflow.reply_text_normalized(request.POST.get("text", "")))
     return render(request, f"{PAGE}#guard_panel", context)
 
 

@@ -29,3 +29,12 @@ def test_a_vocabulary_the_guard_cannot_use_blocks_everything_with_a_reason(pract
     GuardTerm.objects.create(practice=practice, entity_type="NOT_A_TYPE", term="whatever")
     verdict = verdict_for_reply_text(review=review, text="Thank you for your feedback.")
     assert verdict.blocked and "practice profile is invalid" in verdict.error
+
+
+def test_the_safe_rewrite_changes_nothing_when_the_guard_cannot_run(practice, review):
+    from responses.guarding import safe_rewrite_for
+
+    GuardTerm.objects.create(practice=practice, entity_type="NOT_A_TYPE", term="whatever")
+    text = "Kelsey, your Botox bruise will fade."
+    assert safe_rewrite_for(review=review, text=text) == text
+    assert verdict_for_reply_text(review=review, text=text).blocked

@@ -633,3 +633,14 @@ def test_markup_in_a_review_is_not_offered_as_words_not_to_repeat(client, alice,
     assert "Botox" in chips
     assert not [chip for chip in chips if "script" in chip or "alert" in chip or "img" in chip], chips
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # the review itself is shown, escaped
+
+
+def test_the_review_page_still_opens_when_the_guard_cannot_use_the_practice_vocabulary(
+    client, alice, practice, make_review
+):
+    from responses.models import GuardTerm
+
+    GuardTerm.objects.create(practice=practice, entity_type="NOT_A_TYPE", term="whatever")  # as a raw import might
+    review = make_review("My Botox bruised.")
+    response = as_user(client, alice).get(reverse("review_detail", args=[review.pk]))
+    assert response.status_code == 200
