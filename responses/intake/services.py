@@ -143,16 +143,6 @@ def review_paste(
     return review
 
 
-def import_run_rejected_count(run: ImportRun) -> int:
-    """How many rows the run rejected (ImportRun.errors lists at most MAX_LISTED_ERRORS of them).
-
-    Entries of ImportRun.errors: {"line", "reason"} per rejected row (line 0 = the whole file),
-    {"line": 0, "reason", "warning": True} for notes such as an encoding fallback, and
-    {"line": 0, "reason", "more": N} when N further rejected rows are not listed.
-    """
-    return run.rejected_count
-
-
 def _progress(run: ImportRun, **fields) -> None:
     ImportRun.objects.filter(pk=run.pk).update(**fields)
     for name, value in fields.items():
@@ -357,7 +347,7 @@ def connection_import_reviews(*, connection: PlatformConnection) -> ImportRun | 
         if run.status == ImportRun.Status.FAILED:
             _connection_status(connection, f"failed: {run.failure_reason}")
         else:
-            failed = import_run_rejected_count(run)
+            failed = run.rejected_count
             _connection_status(
                 connection,
                 f"done: {run.created_count} new, {run.updated_count} updated, "

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.forms import ReviewImportForm, ReviewPasteForm
-from responses.intake import RowInvalid, import_run_rejected_count, review_paste, reviews_import_start
+from responses.intake import RowInvalid, review_paste, reviews_import_start
 from responses.models import ImportRun
 from responses.roles import practice_for, require_permission
 from responses.views.access import render_region
@@ -62,5 +62,5 @@ def import_run_detail(request, pk: int):
     # Listed rejected rows; notes (an encoding fallback, "N more rows not listed") are shown apart.
     errors = [e for e in run.errors if not e.get("warning") and not e.get("more")]
     warnings = [e for e in run.errors if e.get("warning") or e.get("more")]
-    context = {"run": run, "errors": errors, "warnings": warnings, "rejected": import_run_rejected_count(run)}
+    context = {"run": run, "errors": errors, "warnings": warnings, "rejected": run.rejected_count}
     return render_region(request, "responses/import_run.html", "report", context)

@@ -409,7 +409,6 @@ def test_new_and_edited_reviews_get_topics(location, alice):
 
 
 def test_a_file_of_thousands_of_bad_rows_lists_the_first_ones_and_counts_the_rest(location, alice):
-    from responses.intake import import_run_rejected_count
     from responses.intake.services import MAX_LISTED_ERRORS
 
     data = "platform,rating,posted_at\n" + "google,9,2024-05-01\n" * (MAX_LISTED_ERRORS + 3)
@@ -418,7 +417,7 @@ def test_a_file_of_thousands_of_bad_rows_lists_the_first_ones_and_counts_the_res
 
     assert len(run.errors) == MAX_LISTED_ERRORS + 1
     assert run.errors[-1] == {"line": 0, "reason": "3 more rejected rows are not listed.", "more": 3}
-    assert import_run_rejected_count(run) == MAX_LISTED_ERRORS + 3
+    assert run.rejected_count == MAX_LISTED_ERRORS + 3
     assert AuditEvent.objects.get(action="reviews_imported").details["failed"] == MAX_LISTED_ERRORS + 3
 
 

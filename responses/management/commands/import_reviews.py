@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from responses.intake import import_run_rejected_count, reviews_import
+from responses.intake import reviews_import
 from responses.models import ImportRun, Location, Platform
 
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Import #{run.pk} of {name} into {target.practice} · {target}: {run.created_count} new, "
             f"{run.updated_count} updated, {run.unchanged_count} unchanged, "
-            f"{import_run_rejected_count(run)} rejected."
+            f"{run.rejected_count} rejected."
         )
         for error in run.errors:
             if error.get("warning"):
