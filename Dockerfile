@@ -14,8 +14,10 @@ COPY responses ./responses
 COPY phi_guard ./phi_guard
 COPY templates ./templates
 COPY static ./static
+COPY tests/phi_guard/data ./tests/phi_guard/data
 RUN pip install . \
     && DEBUG=1 python manage.py collectstatic --noinput \
+    && DEBUG=1 python manage.py phi_train --quiet \
     && mkdir -p /app/var && chown -R reviewdesk /app/var
 
 USER reviewdesk

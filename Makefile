@@ -4,16 +4,21 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+CLASSIFIER := phi_guard/artifacts/reply_classifier.joblib
+GUARD_INPUTS := $(wildcard phi_guard/*.py phi_guard/vocabulary/*.txt tests/phi_guard/data/splits.json tests/phi_guard/data/batches/*/*)
 
 .PHONY: install run test e2e bench lint check-deploy clean
 
-install: $(STAMP)  ## create/update .venv with the app and its dev tools (idempotent)
+install: $(STAMP) $(CLASSIFIER)  ## create/update .venv with the app and its dev tools, train the guard's classifier (idempotent)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(CLASSIFIER): $(STAMP) $(GUARD_INPUTS)  ## the PHI guard's reply classifier, trained from the repo's batches (seconds)
+	DEBUG=1 $(PY) manage.py phi_train --quiet
 
 run: export DEBUG ?= 1
 run: install  ## migrate, load the demo practice, start web + worker + beat on 127.0.0.1:$(PORT)

@@ -5,10 +5,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from phi_guard.lexicon import echo_key
+from phi_guard.lexicon import echo_key, second_given_names
+from phi_guard.normalize import fold
 from phi_guard.profile import PracticeProfile
 
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof",
+                    "don", "doña", "dona", "sr", "sra", "srta", "dra", "lic", "ing", "profe"})
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
 
 
@@ -18,6 +20,34 @@ def _name_words(name: str) -> list[str]:
 
 def _is_initial(word: str) -> bool:
     return word.endswith(".") and len(word) <= 3 or len(word.strip(".")) <= 1
+
+
+_HANDLE = re.compile(r"[_@\d]|^[^A-Z]*$")
+# Platform badges shown before a name ("Local Guide Shawn" on Google).
+_BADGE = re.compile(r"^\s*(?:local guide|verified(?: patient| customer| reviewer)?|elite(?: '?\d+)?)\s+", re.IGNORECASE)
+_DESCRIPTIVE = re.compile(r"\s(?:in|from|of|at|the)\s", re.IGNORECASE)
+
+
+def _first_and_surnames(display_name: str, english_words: frozenset[str]) -> tuple[str, list[str]]:
+    """The first name a reviewer shows, and the surnames among their display name (a surname used in a reply
+    is their full name). A handle ("coldfeet_jen"), a description ("Concerned in Columbus", "Grumpy Gus",
+    "Local Guide Shawn"), two people ("Lucia y Beto") or a compound first name ("Juan Carlos") shows none."""
+    display_name = _BADGE.sub("", display_name)
+    people = [part for part in re.split(r"\s+(?:and|y|e|&|\+)\s+|\s*[,/]\s*", display_name) if part.strip()]
+    raw_words = _name_words(people[0] if people else "")
+    plain = [w.strip(".") for w in raw_words if w.strip(".").lower() not in TITLES and not _is_initial(w)]
+    if not plain:
+        return "", []
+    # Leading everyday words are a description, not a name: "Grumpy Gus" is Gus.
+    while len(plain) > 1 and plain[0].lower() in english_words and any(w.lower() not in english_words
+                                                                        for w in plain[1:]):
+        plain = plain[1:]
+    first_name = plain[0].lower()
+    if (len(people) > 1 or _HANDLE.search(display_name) or _DESCRIPTIVE.search(display_name)
+            or len(plain) > 3):
+        return first_name, []
+    surnames = [w for w in plain[1:] if w.lower() not in second_given_names()]
+    return first_name, surnames
 
 
 @dataclass(frozen=True)
@@ -44,10 +74,13 @@ class PracticeContext:
             if plain:
                 phrases += [f"Dr. {plain[-1]}", f"Dr {plain[-1]}"] if any(w.lower() == "dr" for w in words) else []
                 phrases += plain
-            name_parts.update(w.lower() for w in words)
+            for word in [*words, *_name_words(fold(member.name).text)]:
+                name_parts.update(part.lower().strip(".") for part in [word, *word.split("-")] if part)
             name_parts.update(w.lower() for w in _name_words(member.role))
         name_parts.update(w.lower().strip(".") for w in _name_words(practice.name))
         name_parts.update(w.lower().strip(".") for w in _name_words(practice.address))
+        # The reply is read folded (phi_guard.normalize): "Sofía" must match the folded "Sofia" too.
+        phrases = [variant for p in phrases if p for variant in (p, fold(p).text)]
         phrases = sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True)
         pattern = None
         if phrases:
@@ -92,12 +125,9 @@ class ReplyContext:
 
     @classmethod
     def build(cls, *, practice: PracticeContext, reviewer_name: str, review_tokens, generic: frozenset[str],
-              stop_words: frozenset[str], clinical_keys: frozenset[str]) -> ReplyContext:
-        words = [w.strip(".") for w in _name_words(reviewer_name or "")]
-        plain = [w for w, raw in zip(words, _name_words(reviewer_name or "")) if w.lower() not in TITLES and not _is_initial(raw)]
-        first_name = plain[0].lower() if plain else ""
-        # A surname the review shows next to a first name: using it publicly is a full name.
-        surnames = plain[1:] if len(plain) >= 2 else []
+              stop_words: frozenset[str], clinical_keys: frozenset[str],
+              english_words: frozenset[str] = frozenset()) -> ReplyContext:
+        first_name, surnames = _first_and_surnames(reviewer_name or "", english_words)
         surname_pattern = None
         if surnames:
             surname_pattern = re.compile("|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in surnames), re.IGNORECASE)

@@ -10,15 +10,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
+from phi_guard import language
+from phi_guard.classifier import ClassifierMissing, ReplyClassifier
 from phi_guard.context import PracticeContext, ReplyContext
-from phi_guard.lexicon import CLINICAL_FILES, keys
+from phi_guard.features import sentence_features
+from phi_guard.lexicon import CLINICAL_FILES, keys, vocabulary_revision
+from phi_guard.normalize import Folded, fold
 from phi_guard.offline import use_bundled_suffix_list
-from phi_guard.policy import ENTITY_POLICY
+from phi_guard.policy import CLASSIFIER_EXPLANATION, ENTITY_POLICY
 from phi_guard.profile import PracticeProfile
 from phi_guard.recognizers import build_recognizers
 from phi_guard.scan import SCAN_KEY, Lexicon, PracticeTerms, ReplyScan
@@ -28,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
+ENGINE_VERSION = "2.0"
 
 
 class GuardUnavailable(RuntimeError):
@@ -35,10 +42,10 @@ class GuardUnavailable(RuntimeError):
 
 
 class GuardNlpEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine without the download-on-miss, the dependency parser, or non-PERSON entities.
+    """Presidio's spaCy engine without the download-on-miss, and with PERSON as the only named entity.
 
-    The parser is replaced by the rule-based sentencizer: the recognizers need sentences,
-    POS tags and lemmas, not dependency arcs, and this halves the per-reply cost.
+    The rule-based sentencizer runs first so sentences end where a reader sees them end; the
+    dependency parser then tells who each clause is about (the classifier's structural features).
     """
 
     def __init__(self, model_name: str):
@@ -51,7 +58,7 @@ class GuardNlpEngine(SpacyNlpEngine):
     def load(self) -> None:
         if not spacy.util.is_package(self.model_name):
             raise GuardUnavailable(f"spaCy model {self.model_name!r} is not installed")
-        nlp = spacy.load(self.model_name, exclude=["parser"])
+        nlp = spacy.load(self.model_name)
         if "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
         if "ner" in nlp.pipe_names:
@@ -60,13 +67,45 @@ class GuardNlpEngine(SpacyNlpEngine):
         self.nlp = {LANGUAGE: nlp}
 
 
-class GuardEngine:
-    """Checks replies. Thread-safe: analysis runs under a lock (spaCy pipelines are not re-entrant)."""
+@dataclass(frozen=True)
+class SentenceView:
+    """One sentence of a reply, in the reply's own offsets, with what the classifier reads of it."""
 
-    def __init__(self, model_name: str):
+    start: int
+    end: int
+    language: str
+    features: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the guard learned about one reply before deciding."""
+
+    text: str
+    rule_findings: tuple[Finding, ...]
+    sentences: tuple[SentenceView, ...]
+    unreadable: str = ""
+    # Where the practice's own vocabulary matched: the practice said these words are clinical, so the
+    # classifier may not overrule them.
+    pinned: tuple[tuple[int, int], ...] = ()
+
+    def is_pinned(self, finding: Finding) -> bool:
+        return any(start <= finding.start and finding.end <= end for start, end in self.pinned)
+
+
+class GuardEngine:
+    """Checks replies. Thread-safe: analysis runs under a lock (spaCy pipelines are not re-entrant).
+
+    A reply is read in its folded form (obfuscation undone, see phi_guard.normalize); findings point
+    back at the original characters. Rules find explicit entities; the classifier reads every
+    sentence and both are combined by the artifact's Decision.
+    """
+
+    def __init__(self, model_name: str, classifier_path: Path | None = None):
         started = time.perf_counter()
         use_bundled_suffix_list()
         self.model_name = model_name
+        self.classifier = ReplyClassifier.load(classifier_path) if classifier_path else None
         self.nlp_engine = GuardNlpEngine(model_name)
         self.nlp_engine.load()
         self.nlp = self.nlp_engine.get_nlp(LANGUAGE)
@@ -75,6 +114,13 @@ class GuardEngine:
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
         self.entities = sorted(ENTITY_POLICY)
         self.clinical_keys = frozenset().union(*(keys(name) for name in CLINICAL_FILES.values()))
+        language.load()
+        self.version = {
+            "engine": ENGINE_VERSION,
+            "model": f"{model_name}-{self.nlp.meta.get('version', '?')}",
+            "classifier": self.classifier.sha256[:12] if self.classifier else "none",
+            "vocabulary": vocabulary_revision(),
+        }
         self._lock = threading.RLock()
         self._practices: OrderedDict[str, tuple[PracticeContext, object]] = OrderedDict()
         logger.info("phi_guard: engine ready (model=%s, %.0f ms)", model_name, (time.perf_counter() - started) * 1000)
@@ -90,35 +136,108 @@ class GuardEngine:
                 self._practices.popitem(last=False)
         return cached
 
+    def version_for(self, practice: PracticeProfile) -> dict:
+        return {**self.version, "practice": practice.cache_key[:12]}
+
     def check_many(self, items: Sequence, practice: PracticeProfile) -> list[Verdict]:
         """One verdict per item (objects with .text, .review, .reviewer_name), in order."""
+        if self.classifier is None:
+            raise GuardUnavailable("the reply classifier is not loaded")
+        version = self.version_for(practice)
+        verdicts = []
+        for item, analysis in zip(items, self.analyze_many(items, practice)):
+            if isinstance(analysis, Exception):
+                verdicts.append(Verdict.failed(item.text, f"guard error: {type(analysis).__name__}", version))
+            elif analysis.unreadable:
+                verdicts.append(Verdict.failed(item.text, analysis.unreadable, version))
+            else:
+                findings = self.decide(analysis)
+                verdicts.append(Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text),
+                                        guard_version=version))
+        return verdicts
+
+    def analyze_many(self, items: Sequence, practice: PracticeProfile) -> list[Analysis | Exception]:
+        """Rules and sentence features for each item (an Exception in place of an item that failed)."""
         with self._lock:
             practice_context, practice_matcher = self._practice(practice)
-            texts = [item.text for item in items]
-            artifacts = self.nlp_engine.process_batch(texts, LANGUAGE, batch_size=BATCH_SIZE)
-            verdicts = []
-            for item, (_, nlp_artifacts) in zip(items, artifacts):
+            folded = [fold(item.text) for item in items]
+            artifacts = self.nlp_engine.process_batch([f.text for f in folded], LANGUAGE, batch_size=BATCH_SIZE)
+            analyses: list[Analysis | Exception] = []
+            for item, form, (_, nlp_artifacts) in zip(items, folded, artifacts):
                 try:
-                    verdicts.append(self._check_one(item, nlp_artifacts, practice_context, practice_matcher))
+                    analyses.append(self._analyze(item, form, nlp_artifacts, practice_context, practice_matcher))
                 except Exception as exc:  # fail closed, per reply
                     logger.error("phi_guard: check failed (%s, %d chars)", type(exc).__name__, len(item.text))
-                    verdicts.append(Verdict.failed(item.text, f"guard error: {type(exc).__name__}"))
-            return verdicts
+                    analyses.append(exc)
+            return analyses
 
-    def _check_one(self, item, nlp_artifacts, practice_context: PracticeContext, practice_matcher) -> Verdict:
+    def _analyze(self, item, form: Folded, nlp_artifacts, practice_context: PracticeContext,
+                 practice_matcher) -> Analysis:
         doc = nlp_artifacts.tokens
-        doc.user_data[SCAN_KEY] = ReplyScan.build(doc, self.lexicon, practice_matcher)
-        doc.user_data[ReplyContext.KEY] = ReplyContext.build(
+        reply_context = ReplyContext.build(
             practice=practice_context,
-            reviewer_name=item.reviewer_name,
-            review_tokens=self.nlp.tokenizer(item.review or ""),
+            reviewer_name=fold(item.reviewer_name or "").text,
+            review_tokens=self.nlp.tokenizer(fold(item.review or "").text),
             generic=self.lexicon.generic,
             stop_words=self.lexicon.stop_words,
             clinical_keys=self.clinical_keys,
+            english_words=self.lexicon.english_words,
         )
-        results = self.analyzer.analyze(item.text, language=LANGUAGE, entities=self.entities, nlp_artifacts=nlp_artifacts)
-        findings = _findings(item.text, results, practice_context.allowed_spans(item.text))
-        return Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text))
+        doc.user_data[SCAN_KEY] = ReplyScan.build(doc, self.lexicon, practice_matcher)
+        doc.user_data[ReplyContext.KEY] = reply_context
+        results = self.analyzer.analyze(form.text, language=LANGUAGE, entities=self.entities,
+                                        nlp_artifacts=nlp_artifacts)
+        allowed = practice_context.allowed_spans(form.text)
+        findings = _findings(item.text, form, results, allowed)
+        pinned = []
+        if practice_matcher is not None:
+            for _, start, end in practice_matcher(doc):
+                pinned.append(form.span(doc[start:end].start_char, doc[start:end].end_char, len(item.text)))
+        sentences = list(doc.sents)
+        languages = [language.sentence_language(sentence.text) for sentence in sentences]
+        # The reply as a whole too: many short sentences in another language tell what one cannot.
+        unreadable = language.unreadable_reason(item.text, [*languages, language.sentence_language(form.text)])
+        views = []
+        resolved = language.resolve(languages)
+        spans = [form.span(sentence.start_char, sentence.end_char, len(item.text)) for sentence in sentences]
+        findings = _in_spanish(findings, [span for span, code in zip(spans, resolved) if code != "en"])
+        for sentence, code, (start, end) in zip(sentences, resolved, spans):
+            rule_types = [f.entity_type for f in findings if f.start < end and start < f.end]
+            features = sentence_features(sentence, allowed=allowed, first_name=reply_context.first_name,
+                                         rule_types=rule_types, language=code)
+            views.append(SentenceView(start=start, end=end, language=code, features=features))
+        return Analysis(text=item.text, rule_findings=findings, sentences=tuple(views), unreadable=unreadable,
+                        pinned=tuple(pinned))
+
+    def decide(self, analysis: Analysis) -> tuple[Finding, ...]:
+        """Rules and classifier together, sentence by sentence (see classifier.Decision)."""
+        decision = self.classifier.decision
+        probabilities = self.classifier.probabilities([view.features for view in analysis.sentences])
+        kept: list[Finding] = []
+        placed = set()
+        for view, probability in zip(analysis.sentences, probabilities):
+            inside = [f for f in analysis.rule_findings if f.start < view.end and view.start < f.end]
+            placed.update(id(f) for f in inside)
+            for finding in inside:
+                if decision.keeps(finding.entity_type, probability) or analysis.is_pinned(finding):
+                    kept.append(finding)
+            if probability >= decision.block and not any(f in kept for f in inside):
+                kept.append(self._classifier_finding(analysis.text, view, float(probability)))
+        # A rule finding outside every sentence (never expected) is kept: fail closed.
+        kept.extend(f for f in analysis.rule_findings if id(f) not in placed)
+        return tuple(sorted(kept, key=lambda f: (f.start, f.end)))
+
+    def _classifier_finding(self, text: str, view: SentenceView, probability: float) -> Finding:
+        start, end = view.start, view.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        category = self.classifier.category(view.features)
+        reasons = self.classifier.reasons(view.features)
+        because = f" (weighed most: {', '.join(repr(r) for r in reasons)})" if reasons else ""
+        return Finding(category=category, entity_type="DISCLOSURE", start=start, end=end, text=text[start:end],
+                       score=probability, explanation=CLASSIFIER_EXPLANATION[category] + because)
 
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the sentences of `text` (for the safe rewrite)."""
@@ -128,41 +247,66 @@ class GuardEngine:
             return [(sentence.start_char, sentence.end_char) for sentence in doc.sents]
 
 
-def _findings(text: str, results, allowed: list[tuple[int, int]]) -> tuple[Finding, ...]:
-    """Presidio results -> findings: drop the practice's own details, keep one finding per covered span."""
+def _in_spanish(findings: tuple[Finding, ...], spanish: list[tuple[int, int]]) -> tuple[Finding, ...]:
+    """Findings of the English pipeline that mean nothing in a Spanish sentence: the English NER reads every
+    capitalised Spanish word as a person, and every Spanish word is unknown to the English dictionary (an
+    echoed word is an ordinary echo there, not a product name)."""
+    if not spanish:
+        return findings
+    kept = []
+    for finding in findings:
+        if any(start <= finding.start < end for start, end in spanish):
+            if finding.entity_type == "PERSON":
+                continue
+            if finding.entity_type == "REVIEW_TERM":
+                finding = replace(finding, entity_type="REVIEW_ECHO", explanation=ENTITY_POLICY["REVIEW_ECHO"][1])
+        kept.append(finding)
+    return tuple(kept)
+
+
+def _findings(text: str, form: Folded, results, allowed: list[tuple[int, int]]) -> tuple[Finding, ...]:
+    """Presidio results on the folded text -> findings on `text`: drop the practice's own details, keep one
+    finding per covered span."""
     kept: list[Finding] = []
     for result in sorted(results, key=lambda r: (r.start, -(r.end - r.start), -r.score)):
         if any(start <= result.start and result.end <= end for start, end in allowed):
             continue
         category, explanation = ENTITY_POLICY[result.entity_type]
-        if any(f.category == category and f.start <= result.start and result.end <= f.end for f in kept):
+        start, end = form.span(result.start, result.end, len(text))
+        if any(f.category == category and f.start <= start and end <= f.end for f in kept):
             continue
-        kept.append(Finding(category=category, entity_type=result.entity_type, start=result.start, end=result.end,
-                            text=text[result.start:result.end], score=float(result.score), explanation=explanation))
+        kept.append(Finding(category=category, entity_type=result.entity_type, start=start, end=end,
+                            text=text[start:end], score=float(result.score), explanation=explanation))
     return tuple(kept)
 
 
-_engines: dict[str, GuardEngine] = {}
+_engines: dict[tuple[str, str], GuardEngine] = {}
 _engines_lock = threading.Lock()
 
 
-def get_engine(model_name: str) -> GuardEngine:
-    """The process-wide engine for `model_name`, built on first use. Raises GuardUnavailable."""
-    engine = _engines.get(model_name)
+def get_engine(model_name: str, classifier_path: Path | None = None) -> GuardEngine:
+    """The process-wide engine for `model_name` and classifier, built on first use. Raises GuardUnavailable.
+
+    Without a classifier path the engine has rules only: for training the classifier, never for verdicts.
+    """
+    key = (model_name, str(classifier_path or ""))
+    engine = _engines.get(key)
     if engine is not None:
         return engine
     with _engines_lock:
-        engine = _engines.get(model_name)
+        engine = _engines.get(key)
         if engine is None:
             try:
-                engine = GuardEngine(model_name)
+                engine = GuardEngine(model_name, classifier_path)
             except GuardUnavailable:
                 raise
+            except ClassifierMissing as exc:
+                raise GuardUnavailable(str(exc)) from exc
             except Exception as exc:
                 raise GuardUnavailable(f"could not load the PHI guard ({type(exc).__name__})") from exc
-            _engines[model_name] = engine
+            _engines[key] = engine
         return engine
 
 
-def loaded_engine(model_name: str) -> GuardEngine | None:
-    return _engines.get(model_name)
+def loaded_engine(model_name: str, classifier_path: Path | None = None) -> GuardEngine | None:
+    return _engines.get((model_name, str(classifier_path or "")))

@@ -146,3 +146,21 @@ class FuzzyIndex:
             if match and match[0] == word[0] and within_one_edit(word, match):
                 return match
         return None
+
+
+@cache
+def vocabulary_revision() -> str:
+    """A short digest of every word list: part of the guard's version, so a list change is a new guard."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(VOCABULARY_DIR.glob("*.txt")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@cache
+def second_given_names() -> frozenset[str]:
+    """Given names that follow another in a compound first name (see second_given_names.txt)."""
+    return frozenset(terms("second_given_names.txt"))

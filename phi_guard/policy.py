@@ -30,6 +30,9 @@ ENTITY_POLICY: dict[str, tuple[str, str]] = {
     "REVIEW_ECHO": ("clinical_detail",
                     "Repeats a word from the review; echoing the reviewer's own clinical words confirms them. "
                     + PRIVATE),
+    "REVIEW_TERM": ("clinical_detail",
+                    "Repeats a term from the review that no dictionary knows (a product, device or drug name); "
+                    "echoing it confirms it. " + PRIVATE),
     "PERSONAL_DETAIL": ("identifier", "Refers to the reviewer's personal details. " + _IDENTIFIER),
     "REVIEWER_NAME": ("identifier",
                       "Uses the reviewer's full name or surname; address them only by the first name they show. "
@@ -49,3 +52,15 @@ ENTITY_POLICY: dict[str, tuple[str, str]] = {
 
 # Practice vocabulary types that name construction words rather than clinical terms.
 CONSTRUCTION_TYPES = frozenset({"CARE_EVENT", "CARE_GENERAL"})
+
+# Findings of the classifier: a sentence that says something about the reviewer, whatever words carry it.
+_ABOUT = "This sentence says something about the reviewer that their review did not make public"
+CLASSIFIER_EXPLANATION: dict[str, str] = {
+    "patient_status": _ABOUT + ": it treats them as a client (their visit, care, history or what staff know "
+                      "of them). Speak about the practice in general. " + PRIVATE,
+    "records_denial": _ABOUT + ": it reports looking them up (even finding nothing is a disclosure). " + PRIVATE,
+    "clinical_detail": _ABOUT + ": it touches their care or its outcome. " + _CLINICAL,
+    "identifier": _ABOUT + ": it identifies them or when they came. " + _IDENTIFIER,
+    "remedy_detail": _ABOUT + ": it offers a care-specific fix in public. Offer to make things right in general "
+                     "terms; " + PRIVATE[0].lower() + PRIVATE[1:],
+}

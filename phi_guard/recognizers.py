@@ -520,7 +520,7 @@ class RemedyRecognizer(_ScanRecognizer):
 class ReplyContextRecognizer(_ScanRecognizer):
     """Names and words from the review echoed back, and the reviewer's full name."""
 
-    ENTITIES = ["REVIEW_ECHO", "REVIEWER_NAME", "PERSON"]
+    ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "PERSON"]
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
     # Words NER sweeps into a name at the start of a reply: "Sorry Conor", "Thanks Priya"
     SALUTATIONS = frozenset({"hi", "hey", "hello", "dear", "sorry", "thanks", "thank", "cheers", "congrats",
@@ -536,7 +536,10 @@ class ReplyContextRecognizer(_ScanRecognizer):
             if key in context.review_names:
                 yield "PERSON", token.i, token.i + 1, 0.8
             elif key in context.review_terms and not self._everyday_verb(scan, token):
-                yield "REVIEW_ECHO", token.i, token.i + 1, 0.75
+                # A word no dictionary knows ("oxyglow") is the review's own name for something: a product,
+                # a device, a drug. An everyday word repeated back is weaker evidence.
+                known = token.lower_ in scan.lex.english_words or token.lemma_.lower() in scan.lex.english_words
+                yield ("REVIEW_ECHO" if known else "REVIEW_TERM"), token.i, token.i + 1, 0.75
         for match in context.surname_pattern.finditer(doc.text) if context.surname_pattern else ():
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is not None:
@@ -551,9 +554,10 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 if (token.lower_ == context.first_name and nxt.is_title and nxt.is_alpha and len(nxt) > 1
                         and nxt.lower_ not in context.known_name_parts and nxt.lower_ not in scan.lex.english_words):
                     yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
-        # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people
+        # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people. "Dr. Olsen"
+        # is another provider (a referral), not the reviewer: doctors are left to the PERSON check.
         for token in doc:
-            if token.lower_.rstrip(".") not in self.HONORIFICS:
+            if token.lower_.rstrip(".") not in self.HONORIFICS or token.lower_.rstrip(".") == "dr":
                 continue
             j = token.i + 1
             if j < len(doc) and doc[j].text == ".":

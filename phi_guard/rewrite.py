@@ -13,8 +13,11 @@ from phi_guard.profile import PracticeProfile
 _anonymizer = AnonymizerEngine()
 
 
-def _drop(sentence: str) -> str:
-    return ""
+_MARK = "\u2063"  # INVISIBLE SEPARATOR: stands where a dropped sentence was until the layout is tidied
+
+
+def _mark(sentence: str) -> str:
+    return _MARK
 
 
 def private_channel_sentence(practice: PracticeProfile) -> str:
@@ -56,45 +59,97 @@ def _first_name(reviewer_name: str) -> str:
     return words[0] if words else ""
 
 
-def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_name: str, private_channel: str,
-                 check: Callable) -> str:
-    from phi_guard.engine import get_engine
-    from phi_guard.service import guard_model_name
+_SIGN_OFF = re.compile(
+    r"^\s*(?:[-–—~]|xo|warmly|best|sincerely|cheers|thanks|thank you|regards|kind regards|with love|love|"
+    r"con cariño|saludos|atentamente|un abrazo|gracias)\b", re.IGNORECASE)
 
+
+def _is_signature(paragraph: str) -> bool:
+    """A closing block: short lines, the first a sign-off ("Warmly," / "— Dani") or none ending a sentence."""
+    lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+    if not lines or len(lines) > 3 or any(len(line.split()) > 7 for line in lines):
+        return False
+    return bool(_SIGN_OFF.match(lines[0])) or not any(line[-1] in ".!?" for line in lines)
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the spans cut out; lines emptied by a cut go, paragraphs and line breaks stay."""
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        pieces.append(text[position:start])
+        position = end
+        while position < len(text) and text[position] in " \t":
+            position += 1
+    pieces.append(text[position:])
+    kept = "".join(pieces)
+    original_lines, lines = text.split("\n"), kept.split("\n")
+    cut_lines = set()
+    # A line that held words and holds none now was a removed sentence: drop it rather than leave a gap.
+    for index, line in enumerate(lines):
+        if not line.strip() and index < len(original_lines) and original_lines[index].strip():
+            cut_lines.add(index)
+    if len(original_lines) != len(lines):
+        cut_lines = set()
+    lines = [re.sub(r"[ \t]{2,}", " ", line).rstrip() for index, line in enumerate(lines) if index not in cut_lines]
+    kept = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return kept.strip()
+
+
+def _with_invitation(text: str, invitation: str) -> str:
+    """The invitation at the end of the body: before a signature block, never after it."""
+    paragraphs = text.split("\n\n")
+    head, _, last_line = text.rpartition("\n")
+    if len(paragraphs) > 1 and _is_signature(paragraphs[-1]):
+        body, separator, signature = "\n\n".join(paragraphs[:-1]), "\n\n", paragraphs[-1]
+    elif head.strip() and _is_signature(last_line):
+        body, separator, signature = head, "\n", last_line
+    else:
+        body, separator, signature = text, "", ""
+    body = f"{body.rstrip()} {invitation}".strip()
+    return f"{body}{separator}{signature}" if signature else body
+
+
+def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_name: str, private_channel: str,
+                 check: Callable, check_many: Callable, sentences: Callable) -> str:
+    """Sentences holding a finding go; paragraphs, line breaks and the signature stay; the invitation to the
+    private channel is added unless a kept sentence already offers the practice's contact details."""
     channel = channel_sentence(private_channel, practice)
     verdict = check(text, practice=practice, review=review, reviewer_name=reviewer_name)
     if verdict.error:
-        return _generic(reviewer_name, channel, practice, review, check)
+        return _generic(reviewer_name, channel, practice, review, check_many)
     if not verdict.findings:
         return text
-    sentences = get_engine(guard_model_name()).sentences(text)
-    # Sentences holding a finding go (a presidio-anonymizer "custom" operator that leaves nothing: "replace"
-    # with an empty value would write "<UNSAFE_SENTENCE>"); the rest stay as written.
-    spans = []
-    for start, end in sentences:
-        if any(f.start < end and f.end > start for f in verdict.findings):
-            spans.append(RecognizerResult("UNSAFE_SENTENCE", start, end, 1.0))
-    kept = _anonymizer.anonymize(text=text, analyzer_results=spans,
-                                 operators={"UNSAFE_SENTENCE": OperatorConfig("custom", {"lambda": _drop})}).text
-    kept = re.sub(r"\s{2,}", " ", kept).strip()
+    spans = [(start, end) for start, end in sentences(text)
+             if any(f.start < end and f.end > start for f in verdict.findings)]
+    # presidio-anonymizer's "custom" operator leaves nothing where a sentence was ("replace" with an empty
+    # value would write "<UNSAFE_SENTENCE>"); the layout is then tidied line by line.
+    marked = _anonymizer.anonymize(
+        text=text, analyzer_results=[RecognizerResult("UNSAFE_SENTENCE", start, end, 1.0) for start, end in spans],
+        operators={"UNSAFE_SENTENCE": OperatorConfig("custom", {"lambda": _mark})}).text
+    kept = _without(marked, [(m.start(), m.end()) for m in re.finditer(re.escape(_MARK), marked)])
     first = _first_name(reviewer_name)
-    if not re.search(r"\b(thank|thanks|sorry|apolog|appreciate)", kept, re.IGNORECASE):
+    if not re.search(r"\b(thank|thanks|sorry|apolog|appreciate|gracias|lamentamos|sentimos)", kept, re.IGNORECASE):
         opening = f"Thank you for your feedback, {first}." if first else "Thank you for your feedback."
         kept = f"{opening} {kept}".strip()
-    # The invitation is added unless a kept sentence already offers the practice's contact details.
-    candidate = kept if _mentions_a_contact(kept, practice, private_channel) else f"{kept} {channel}".strip()
+    candidate = kept if _mentions_a_contact(kept, practice, private_channel) else _with_invitation(kept, channel)
     if check(candidate, practice=practice, review=review, reviewer_name=reviewer_name).ok:
         return candidate
-    return _generic(reviewer_name, channel, practice, review, check)
+    return _generic(reviewer_name, channel, practice, review, check_many)
 
 
-def _generic(reviewer_name: str, channel: str, practice: PracticeProfile, review: str, check: Callable) -> str:
+def _generic(reviewer_name: str, channel: str, practice: PracticeProfile, review: str, check_many: Callable) -> str:
     """The last resort: a reply with nothing in it but thanks and the practice's own contact details."""
     first = _first_name(reviewer_name)
+    candidates = []
     for name in (first, ""):
         for invitation in (channel, private_channel_sentence(practice)):
             opening = f"Thank you for your feedback, {name}." if name else "Thank you for your feedback."
-            candidate = f"{opening} We take every concern seriously. {invitation}"
-            if check(candidate, practice=practice, review=review, reviewer_name=reviewer_name).ok:
-                return candidate
+            candidates.append(f"{opening} We take every concern seriously. {invitation}")
+    candidates = list(dict.fromkeys(candidates))
+    verdicts = check_many(candidates, practice=practice, review=review, reviewer_name=reviewer_name)
+    for candidate, verdict in zip(candidates, verdicts):
+        if verdict.ok:
+            return candidate
     return f"Thank you for your feedback. {private_channel_sentence(practice)}"

@@ -36,10 +36,22 @@ def guard_model_name() -> str:
     return DEFAULT_MODEL
 
 
+def guard_classifier_path():
+    """The reply classifier artifact (built by `manage.py phi_train`, which `make install` runs)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    default = Path(__file__).resolve().parent / "artifacts" / "reply_classifier.joblib"
+    if settings.configured:
+        return Path(getattr(settings, "PHI_GUARD_CLASSIFIER", None) or default)
+    return default
+
+
 def _engine():
     from phi_guard.engine import get_engine
 
-    return get_engine(guard_model_name())
+    return get_engine(guard_model_name(), guard_classifier_path())
 
 
 def _unavailable_reason(exc: Exception) -> str:
@@ -80,8 +92,12 @@ def guard_rewrite(text: str, *, practice: PracticeProfile, review: str = "", rev
     """A version of `text` that passes guard_check: offending sentences out, the private-channel invitation in."""
     from phi_guard.rewrite import safe_rewrite
 
+    def check_many(texts, *, practice, review, reviewer_name):
+        return guard_check_many([GuardInput(t, review, reviewer_name) for t in texts], practice=practice)
+
     return safe_rewrite(text, practice=practice, review=review, reviewer_name=reviewer_name,
-                        private_channel=private_channel, check=guard_check)
+                        private_channel=private_channel, check=guard_check, check_many=check_many,
+                        sentences=lambda t: _engine().sentences(t))
 
 
 def guard_status(*, load: bool = False) -> dict:
@@ -96,5 +112,5 @@ def guard_status(*, load: bool = False) -> dict:
     import sys
 
     engine_module = sys.modules.get("phi_guard.engine")
-    status["loaded"] = bool(engine_module and engine_module.loaded_engine(model))
+    status["loaded"] = bool(engine_module and engine_module.loaded_engine(model, guard_classifier_path()))
     return status

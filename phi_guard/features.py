@@ -1,0 +1,86 @@
+"""What the classifier reads of one sentence: its words with the particulars abstracted, and its structure.
+
+The practice's own details become `_practice_`, the reviewer's shown first name `_reviewer_`,
+numbers `_num_`, e-mails and links `_contact_`: the classifier learns "call _practice_ at
+_practice_", not one practice's phone number. Structure comes from the dependency parse: for every
+word that points at the reviewer ("you", "your", "u", "ur", their name, "this patient", "usted",
+"tu"), its role and the word it hangs on (`_nsubj:remember_`, `_poss:prescription_`), whether the
+clause is conditional or a question, the main verb's tense; and which rules fired in it.
+"""
+from __future__ import annotations
+
+REVIEWER_WORDS = frozenset({
+    "you", "your", "yours", "yourself", "yourselves", "u", "ur", "ya", "y'all", "yall",
+    "usted", "ustedes", "tu", "tú", "tus", "su", "sus", "te", "ti", "contigo", "vos", "le", "les",
+})
+THIRD_PERSON = frozenset({"patient", "client", "reviewer", "individual", "person", "customer", "author",
+                          "paciente", "cliente", "persona"})
+CONDITIONAL = frozenset({"if", "whoever", "anyone", "anybody", "everyone", "any", "si", "cualquier", "quien",
+                         "todos", "todo"})
+
+
+GREETINGS = frozenset({"hi", "hey", "hello", "dear", "thanks", "thank", "thx", "ty", "tysm", "cheers", "congrats",
+                       "hola", "gracias", "querida", "querido", "estimada", "estimado", "yay", "aw", "aww", "ayyy",
+                       "ay", "oh", "ha", "haha", "wow", "welcome", "bienvenida", "bienvenido", "sorry"})
+
+
+def _vocative(token, sentence) -> bool:
+    """The reviewer's name used to address them: at a sentence edge next to punctuation, or after a greeting."""
+    position = token.i - sentence.start
+    before = token.nbor(-1) if token.i > sentence.start else None
+    after = token.nbor(1) if token.i + 1 < sentence.end else None
+    if before is not None and before.lower_ in GREETINGS:
+        return True
+    if position == 0 and (after is None or after.is_punct):
+        return True
+    return after is None or (after.is_punct and (token.i + 2 >= sentence.end or before is None or before.is_punct))
+
+
+def _overlaps(start: int, end: int, spans) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def sentence_features(sentence, *, allowed, first_name: str, rule_types, language: str) -> str:
+    """One space-separated string of feature tokens for `sentence` (a spaCy Span)."""
+    words: list[str] = []
+    structure: list[str] = [f"_lang:{language}_"]
+    for token in sentence:
+        if token.is_space:
+            continue
+        start = token.idx
+        if _overlaps(start, start + len(token.text), allowed):
+            if not words or words[-1] != "_practice_":
+                words.append("_practice_")
+            continue
+        lower = token.lower_
+        if first_name and lower == first_name and _vocative(token, sentence):
+            continue  # "Harvey, ..." / "Thanks Harvey!": addressing the reviewer by their shown name is fine
+        if first_name and lower == first_name:
+            word = "_reviewer_"
+        elif token.like_email or token.like_url:
+            word = "_contact_"
+        elif token.like_num or any(char.isdigit() for char in lower):
+            word = "_num_"
+        else:
+            word = lower
+        words.append(word)
+        points_at_reviewer = word == "_reviewer_" or lower in REVIEWER_WORDS or (
+            lower in THIRD_PERSON and any(child.lower_ in ("this", "the", "este", "esta", "el", "la")
+                                         for child in token.children))
+        if points_at_reviewer and language == "en":
+            head = token.head.lemma_.lower() if token.head is not token else "root"
+            structure.append(f"_{token.dep_}:{head}_")
+            if token.dep_ == "poss":
+                structure.append("_poss_")
+        if lower in CONDITIONAL:
+            structure.append("_conditional_")
+    if language == "en" and sentence.root is not None:
+        root = sentence.root
+        structure.append(f"_root:{root.lemma_.lower()}_")
+        structure.append(f"_tense:{root.tag_}_")
+    length = sum(not t.is_punct and not t.is_space for t in sentence)
+    structure.append("_len:short_" if length <= 4 else "_len:mid_" if length <= 12 else "_len:long_")
+    if sentence.text.rstrip().endswith("?"):
+        structure.append("_question_")
+    structure.extend(f"_rule:{entity_type.lower()}_" for entity_type in sorted(set(rule_types)))
+    return " ".join(words + structure)

@@ -1,0 +1,84 @@
+"""Which language each sentence of a reply is in, so the guard never passes what it cannot read.
+
+English and Spanish are read. A sentence confidently in another language, or a reply written
+mostly in a script other than Latin, is refused (fail closed). Short sentences and names
+say too little to tell, and take the language of the rest of the reply.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+READ = ("en", "es")
+NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "de": "German", "fr": "French", "it": "Italian",
+         "nl": "Dutch"}
+CONFIDENT = 0.9
+MIN_WORDS = 6
+# English function words: a sentence made of enough of them is English, however short, whatever its names.
+_ENGLISH = frozenset("""
+a an and are as at be been but by can could did do for from had has have i if in is it its me my no not of on
+or our please so thank thanks that the their them they this to us was we were what will with would you your
+""".split())
+ENGLISH_SHARE = 0.25
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_NON_WORDS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|example)\S*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [Language.ENGLISH, Language.SPANISH, Language.PORTUGUESE, Language.GERMAN, Language.FRENCH,
+                 Language.ITALIAN, Language.DUTCH]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+def load() -> None:
+    """Build the detector now (at engine start) rather than on the first reply."""
+    _detector()
+
+
+def non_latin_share(text: str) -> float:
+    letters = [char for char in text if char.isalpha()]
+    if not letters:
+        return 0.0
+    other = sum(not unicodedata.name(char, "LATIN").startswith("LATIN") for char in letters)
+    return other / len(letters)
+
+
+def sentence_language(text: str) -> str | None:
+    """ISO code of the sentence's language, or None when it is too short or too mixed to tell."""
+    words = []
+    for index, match in enumerate(_WORD.finditer(_NON_WORDS.sub(" ", text))):
+        word = match.group()
+        # Names and other capitalised words mid-sentence say nothing about the language.
+        if index and word[0].isupper():
+            continue
+        words.append(word)
+    if words and sum(word.lower() in _ENGLISH for word in words) / len(words) >= ENGLISH_SHARE:
+        return "en"
+    if len(words) < MIN_WORDS:
+        return None
+    values = _detector().compute_language_confidence_values(" ".join(words))
+    if not values or values[0].value < CONFIDENT:
+        return None
+    return values[0].language.iso_code_639_1.name.lower()
+
+
+def unreadable_reason(text: str, languages: list[str | None]) -> str:
+    """Why the guard refuses to judge this reply ("" when it can read it)."""
+    if non_latin_share(text) > 0.3:
+        return "The PHI guard cannot read this script; write the reply in English or Spanish."
+    foreign = [code for code in languages if code and code not in READ]
+    if foreign:
+        name = NAMES.get(foreign[0], foreign[0])
+        return f"The PHI guard cannot read {name}; write the reply in English or Spanish."
+    return ""
+
+
+def resolve(languages: list[str | None]) -> list[str]:
+    """Fill the sentences too short to tell with the reply's main readable language."""
+    known = [code for code in languages if code in READ]
+    main = max(READ, key=known.count) if known else "en"
+    return [code if code in READ else main for code in languages]

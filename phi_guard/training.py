@@ -1,0 +1,182 @@
+"""Training the reply classifier and choosing how it combines with the rules (phi_train).
+
+Only the batches listed under "train" in tests/phi_guard/data/splits.json are read here;
+held-out batches are for phi_eval alone. The combination (classifier.Decision) is chosen on
+leave-one-batch-out predictions, so it is tuned to wording the model had not seen, and a
+missed disclosure weighs MISS_COST times a wrongly blocked safe reply.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from phi_guard.classifier import Decision, ReplyClassifier, TrainingSentence
+from phi_guard.corpus import Batch, load_split, sentence_labels
+from phi_guard.service import GuardInput
+
+MISS_COST = 3.0
+# Never dropped by the classifier, whatever it thinks of the sentence: a contact detail or number that is
+# not the practice's is the reviewer's, and a surname the reviewer did not show is their full name.
+ALWAYS_HARD = ("PHONE_NUMBER", "EMAIL_ADDRESS", "ACCOUNT_NUMBER", "REVIEWER_NAME")
+HARD_PRECISION = 0.95
+HARD_MIN_ITEMS = 5
+BLOCK_GRID = tuple(round(0.20 + 0.025 * i, 3) for i in range(29))  # 0.20 .. 0.90
+KEEP_GRID = tuple(round(0.025 * i, 3) for i in range(25))  # 0.00 .. 0.60
+
+
+@dataclass
+class Row:
+    batch: str
+    example: dict
+    analysis: object  # engine.Analysis (or an Exception: counts as blocked)
+    labels: list
+
+
+@dataclass
+class Report:
+    sha256: str = ""
+    sentences: int = 0
+    batches: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def collect(engine, batches: list[Batch]) -> list[Row]:
+    rows = []
+    for batch in batches:
+        items = [GuardInput(e["text"], e.get("review") or "", e.get("reviewer_name") or "") for e in batch.examples]
+        for example, analysis in zip(batch.examples, engine.analyze_many(items, batch.practice)):
+            labels = [] if isinstance(analysis, Exception) else sentence_labels(example, analysis.sentences)
+            rows.append(Row(batch.name, example, analysis, labels))
+    return rows
+
+
+def training_sentences(rows: list[Row]) -> list[TrainingSentence]:
+    sentences = []
+    for row in rows:
+        if isinstance(row.analysis, Exception):
+            continue
+        categories = tuple(row.example.get("categories") or ())
+        for view, label in zip(row.analysis.sentences, row.labels):
+            if label is not None:
+                sentences.append(TrainingSentence(view.features, label, categories if label else (), row.batch))
+    return sentences
+
+
+def hard_types(rows: list[Row]) -> tuple[str, ...]:
+    """Rule entity types that (almost) only ever fire in unsafe replies: the classifier may not overrule them."""
+    fired_safe, fired_unsafe = Counter(), Counter()
+    for row in rows:
+        if isinstance(row.analysis, Exception) or row.example.get("borderline"):
+            continue
+        types = {finding.entity_type for finding in row.analysis.rule_findings}
+        (fired_unsafe if row.example.get("label") == "unsafe" else fired_safe).update(types)
+    hard = set(ALWAYS_HARD)
+    for entity_type in set(fired_safe) | set(fired_unsafe):
+        total = fired_safe[entity_type] + fired_unsafe[entity_type]
+        if total >= HARD_MIN_ITEMS and fired_unsafe[entity_type] / total >= HARD_PRECISION:
+            hard.add(entity_type)
+    return tuple(sorted(hard))
+
+
+def blocked(analysis, probabilities, decision: Decision) -> bool:
+    """The engine's decision (GuardEngine.decide) reduced to blocked or not, for tuning."""
+    if isinstance(analysis, Exception) or analysis.unreadable:
+        return True
+    placed = set()
+    for view, probability in zip(analysis.sentences, probabilities):
+        if probability >= decision.block:
+            return True
+        for finding in analysis.rule_findings:
+            if finding.start < view.end and view.start < finding.end:
+                placed.add(id(finding))
+                if decision.keeps(finding.entity_type, probability) or analysis.is_pinned(finding):
+                    return True
+    return any(id(finding) not in placed for finding in analysis.rule_findings)
+
+
+def score_rows(rows: list[Row], probabilities: dict[int, list[float]], decision: Decision) -> tuple[int, int, int, int]:
+    """(unsafe, caught, safe, false blocks) over rows, borderline excluded."""
+    unsafe = caught = safe = false_blocks = 0
+    for index, row in enumerate(rows):
+        if row.example.get("borderline"):
+            continue
+        is_blocked = blocked(row.analysis, probabilities.get(index, []), decision)
+        if row.example.get("label") == "unsafe":
+            unsafe, caught = unsafe + 1, caught + is_blocked
+        else:
+            safe, false_blocks = safe + 1, false_blocks + is_blocked
+    return unsafe, caught, safe, false_blocks
+
+
+def cost(counts: tuple[int, int, int, int]) -> float:
+    unsafe, caught, safe, false_blocks = counts
+    return MISS_COST * (unsafe - caught) / max(unsafe, 1) + false_blocks / max(safe, 1)
+
+
+def cross_validated_probabilities(rows: list[Row], sentences: list[TrainingSentence]) -> dict[int, list[float]]:
+    """Each batch's sentences scored by a model trained on the other batches."""
+    placeholder = Decision(block=1.0, keep={}, hard=())
+    probabilities: dict[int, list[float]] = {}
+    for batch in sorted({row.batch for row in rows}):
+        model = ReplyClassifier.train([s for s in sentences if s.group != batch], decision=placeholder)
+        for index, row in enumerate(rows):
+            if row.batch == batch and not isinstance(row.analysis, Exception):
+                probabilities[index] = list(model.probabilities([v.features for v in row.analysis.sentences]))
+    return probabilities
+
+
+def choose_decision(rows: list[Row], probabilities: dict[int, list[float]], hard: tuple[str, ...]) -> Decision:
+    """Coordinate descent over the block threshold and each soft entity type's keep threshold, lowest cost
+    wins (ties keep the more cautious, earlier value)."""
+    soft = sorted({finding.entity_type for row in rows if not isinstance(row.analysis, Exception)
+                   for finding in row.analysis.rule_findings} - set(hard))
+    decision = Decision(block=BLOCK_GRID[-1], keep={entity_type: 0.0 for entity_type in soft}, hard=hard)
+    best_cost = cost(score_rows(rows, probabilities, decision))
+    for _ in range(3):
+        improved = False
+        for block in BLOCK_GRID:
+            candidate = Decision(block=block, keep=decision.keep, hard=hard)
+            value = cost(score_rows(rows, probabilities, candidate))
+            if value < best_cost - 1e-9:
+                decision, best_cost, improved = candidate, value, True
+        for entity_type in soft:
+            for keep in KEEP_GRID:
+                candidate = Decision(block=decision.block, keep={**decision.keep, entity_type: keep}, hard=hard)
+                value = cost(score_rows(rows, probabilities, candidate))
+                if value < best_cost - 1e-9:
+                    decision, best_cost, improved = candidate, value, True
+        if not improved:
+            break
+    return decision
+
+
+def train(*, model_name: str, output: Path) -> Report:
+    from phi_guard.engine import get_engine
+
+    engine = get_engine(model_name)  # rules only: the classifier is what is being built
+    batches = load_split("train")
+    rows = collect(engine, batches)
+    sentences = training_sentences(rows)
+    hard = hard_types(rows)
+    probabilities = cross_validated_probabilities(rows, sentences)
+    decision = choose_decision(rows, probabilities, hard)
+    report = Report(sentences=len(sentences), batches=len(batches))
+    keep = ", ".join(f"{entity_type} >= {value}" for entity_type, value in decision.keep.items())
+    report.lines.append(f"decision: block >= {decision.block}; keep rule findings: {keep}; "
+                        f"hard: {', '.join(decision.hard)}")
+    report.lines.append("leave-one-batch-out (each batch scored by a model that never saw it):")
+    for batch in batches:
+        subset = {i: p for i, p in probabilities.items() if rows[i].batch == batch.name}
+        indexes = [i for i, row in enumerate(rows) if row.batch == batch.name]
+        local = [rows[i] for i in indexes]
+        local_probabilities = {j: subset.get(i, []) for j, i in enumerate(indexes)}
+        unsafe, caught, safe, false_blocks = score_rows(local, local_probabilities, decision)
+        report.lines.append(f"  {batch.name:<16} recall {caught}/{unsafe} = {caught / max(unsafe, 1):.3f}, "
+                            f"false blocks {false_blocks}/{safe} = {false_blocks / max(safe, 1):.3f}")
+    unsafe, caught, safe, false_blocks = score_rows(rows, probabilities, decision)
+    report.lines.append(f"  {'all':<16} recall {caught}/{unsafe} = {caught / max(unsafe, 1):.3f}, "
+                        f"false blocks {false_blocks}/{safe} = {false_blocks / max(safe, 1):.3f}")
+    classifier = ReplyClassifier.train(sentences, decision=decision)
+    report.sha256 = classifier.dump(output)
+    return report
