@@ -18,6 +18,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
 from phi_guard import language
+from phi_guard.approved import ApprovedSentences, sentence_shape
 from phi_guard.classifier import ClassifierMissing, ReplyClassifier
 from phi_guard.context import PracticeContext, ReplyContext
 from phi_guard.features import sentence_features
@@ -75,6 +76,8 @@ class SentenceView:
     end: int
     language: str
     features: str
+    approved: bool = False  # has the shape of one of the practice's approved sentences
+    suggestions: tuple[str, ...] = ()  # strict mode: the closest approved sentences
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Analysis:
     # Where the practice's own vocabulary matched: the practice said these words are clinical, so the
     # classifier may not overrule them.
     pinned: tuple[tuple[int, int], ...] = ()
+    strict: bool = False
 
     def is_pinned(self, finding: Finding) -> bool:
         return any(start <= finding.start and finding.end <= end for start, end in self.pinned)
@@ -112,7 +116,7 @@ class GuardEngine:
         self.lexicon = Lexicon(self.nlp)
         registry = RecognizerRegistry(recognizers=build_recognizers(), supported_languages=[LANGUAGE])
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
-        self.entities = sorted(ENTITY_POLICY)
+        self.entities = sorted(set(ENTITY_POLICY) - {"NOT_APPROVED"})  # strict mode is decided, not recognized
         self.clinical_keys = frozenset().union(*(keys(name) for name in CLINICAL_FILES.values()))
         language.load()
         self.version = {
@@ -130,7 +134,8 @@ class GuardEngine:
         cached = self._practices.get(key)
         if cached is None:
             terms = PracticeTerms(tuple((label, term) for label, values in practice.vocabulary.items() for term in values))
-            cached = (PracticeContext.build(practice), self.lexicon.practice_matcher(terms))
+            approved = ApprovedSentences.build(practice.approved, self._split)
+            cached = (PracticeContext.build(practice), self.lexicon.practice_matcher(terms), approved)
             self._practices[key] = cached
             while len(self._practices) > 64:
                 self._practices.popitem(last=False)
@@ -159,20 +164,21 @@ class GuardEngine:
     def analyze_many(self, items: Sequence, practice: PracticeProfile) -> list[Analysis | Exception]:
         """Rules and sentence features for each item (an Exception in place of an item that failed)."""
         with self._lock:
-            practice_context, practice_matcher = self._practice(practice)
+            practice_context, practice_matcher, approved = self._practice(practice)
             folded = [fold(item.text) for item in items]
             artifacts = self.nlp_engine.process_batch([f.text for f in folded], LANGUAGE, batch_size=BATCH_SIZE)
             analyses: list[Analysis | Exception] = []
             for item, form, (_, nlp_artifacts) in zip(items, folded, artifacts):
                 try:
-                    analyses.append(self._analyze(item, form, nlp_artifacts, practice_context, practice_matcher))
+                    analyses.append(self._analyze(item, form, nlp_artifacts, practice_context, practice_matcher,
+                                                  approved, practice.strict))
                 except Exception as exc:  # fail closed, per reply
                     logger.error("phi_guard: check failed (%s, %d chars)", type(exc).__name__, len(item.text))
                     analyses.append(exc)
             return analyses
 
     def _analyze(self, item, form: Folded, nlp_artifacts, practice_context: PracticeContext,
-                 practice_matcher) -> Analysis:
+                 practice_matcher, approved: ApprovedSentences, strict: bool) -> Analysis:
         doc = nlp_artifacts.tokens
         reply_context = ReplyContext.build(
             practice=practice_context,
@@ -205,9 +211,13 @@ class GuardEngine:
             rule_types = [f.entity_type for f in findings if f.start < end and start < f.end]
             features = sentence_features(sentence, allowed=allowed, first_name=reply_context.first_name,
                                          rule_types=rule_types, language=code)
-            views.append(SentenceView(start=start, end=end, language=code, features=features))
+            shape = sentence_shape(sentence, allowed=allowed, first_name=reply_context.first_name)
+            is_approved = shape in approved
+            suggestions = tuple(approved.closest(shape)) if strict and not is_approved else ()
+            views.append(SentenceView(start=start, end=end, language=code, features=features, approved=is_approved,
+                                      suggestions=suggestions))
         return Analysis(text=item.text, rule_findings=findings, sentences=tuple(views), unreadable=unreadable,
-                        pinned=tuple(pinned))
+                        pinned=tuple(pinned), strict=strict)
 
     def decide(self, analysis: Analysis) -> tuple[Finding, ...]:
         """Rules and classifier together, sentence by sentence (see classifier.Decision)."""
@@ -221,30 +231,48 @@ class GuardEngine:
             for finding in inside:
                 if decision.keeps(finding.entity_type, probability) or analysis.is_pinned(finding):
                     kept.append(finding)
-            if probability >= decision.block and not any(f in kept for f in inside):
+            if analysis.strict and not view.approved:
+                kept.append(_not_approved_finding(analysis.text, view))
+            elif probability >= decision.block and not view.approved and not any(f in kept for f in inside):
                 kept.append(self._classifier_finding(analysis.text, view, float(probability)))
         # A rule finding outside every sentence (never expected) is kept: fail closed.
         kept.extend(f for f in analysis.rule_findings if id(f) not in placed)
         return tuple(sorted(kept, key=lambda f: (f.start, f.end)))
 
     def _classifier_finding(self, text: str, view: SentenceView, probability: float) -> Finding:
-        start, end = view.start, view.end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = _stripped(text, view)
         category = self.classifier.category(view.features)
         reasons = self.classifier.reasons(view.features)
         because = f" (weighed most: {', '.join(repr(r) for r in reasons)})" if reasons else ""
         return Finding(category=category, entity_type="DISCLOSURE", start=start, end=end, text=text[start:end],
                        score=probability, explanation=CLASSIFIER_EXPLANATION[category] + because)
 
+    def _split(self, text: str) -> list:
+        """The sentences of `text` by the tokenizer and sentencizer alone (no tagger, parser or NER)."""
+        doc = self.nlp.get_pipe("sentencizer")(self.nlp.tokenizer(text))
+        return list(doc.sents)
+
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the sentences of `text` (for the safe rewrite)."""
         with self._lock:
-            doc = self.nlp.tokenizer(text)
-            doc = self.nlp.get_pipe("sentencizer")(doc)
-            return [(sentence.start_char, sentence.end_char) for sentence in doc.sents]
+            return [(sentence.start_char, sentence.end_char) for sentence in self._split(text)]
+
+
+def _stripped(text: str, view: SentenceView) -> tuple[int, int]:
+    start, end = view.start, view.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _not_approved_finding(text: str, view: SentenceView) -> Finding:
+    start, end = _stripped(text, view)
+    closest = " / ".join(f"“{s}”" for s in view.suggestions)
+    offer = f" Closest approved: {closest}" if closest else ""
+    return Finding(category="not_approved", entity_type="NOT_APPROVED", start=start, end=end, text=text[start:end],
+                   score=1.0, explanation=ENTITY_POLICY["NOT_APPROVED"][1] + offer)
 
 
 def _in_spanish(findings: tuple[Finding, ...], spanish: list[tuple[int, int]]) -> tuple[Finding, ...]:

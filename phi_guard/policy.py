@@ -33,6 +33,9 @@ ENTITY_POLICY: dict[str, tuple[str, str]] = {
     "REVIEW_TERM": ("clinical_detail",
                     "Repeats a term from the review that no dictionary knows (a product, device or drug name); "
                     "echoing it confirms it. " + PRIVATE),
+    "NOT_APPROVED": ("not_approved",
+                     "Strict mode: a public reply may only use sentences from the practice's approved templates "
+                     "(the reviewer's first name and the practice's own contacts are the slots)."),
     "PERSONAL_DETAIL": ("identifier", "Refers to the reviewer's personal details. " + _IDENTIFIER),
     "REVIEWER_NAME": ("identifier",
                       "Uses the reviewer's full name or surname; address them only by the first name they show. "

@@ -30,6 +30,9 @@ class PracticeProfile:
     # More of the practice's own phones, e-mails and addresses (its other locations): allowed like the main ones.
     contacts: tuple[str, ...] = ()
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    # The practice's approved wording (its template library, with {slots}); in strict mode nothing else passes.
+    approved: tuple[str, ...] = ()
+    strict: bool = False
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
@@ -45,6 +48,9 @@ class PracticeProfile:
         if len(contacts) != len(tuple(self.contacts)):
             raise ValueError("practice profile: 'contacts' must be non-empty strings")
         object.__setattr__(self, "contacts", contacts)
+        if isinstance(self.approved, str) or not all(isinstance(text, str) for text in self.approved):
+            raise ValueError("practice profile: 'approved_sentences' must be a list of strings")
+        object.__setattr__(self, "approved", tuple(text for text in self.approved if text.strip()))
         object.__setattr__(self, "vocabulary", MappingProxyType(_clean_vocabulary(self.vocabulary)))
 
     @property
@@ -54,6 +60,7 @@ class PracticeProfile:
             "name": self.name, "phone": self.phone, "email": self.email, "website": self.website,
             "address": self.address, "staff": [[m.name, m.role] for m in self.staff], "contacts": list(self.contacts),
             "vocabulary": {key: list(values) for key, values in sorted(self.vocabulary.items())},
+            "approved": list(self.approved), "strict": self.strict,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -89,6 +96,8 @@ class PracticeProfile:
             staff=tuple(staff),
             contacts=tuple(contacts),
             vocabulary=data.get("vocabulary") or {},
+            approved=tuple(data.get("approved_sentences") or ()),
+            strict=bool(data.get("strict")),
         )
 
     @classmethod

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phi_guard.classifier import Decision, ReplyClassifier, TrainingSentence
-from phi_guard.corpus import Batch, load_split, sentence_labels
+from phi_guard.corpus import DATA_DIR, Batch, load_split, sentence_labels
 from phi_guard.service import GuardInput
 
 MISS_COST = 3.0
@@ -85,7 +85,7 @@ def blocked(analysis, probabilities, decision: Decision) -> bool:
         return True
     placed = set()
     for view, probability in zip(analysis.sentences, probabilities):
-        if probability >= decision.block:
+        if (analysis.strict and not view.approved) or (probability >= decision.block and not view.approved):
             return True
         for finding in analysis.rule_findings:
             if finding.start < view.end and view.start < finding.end:
@@ -151,11 +151,11 @@ def choose_decision(rows: list[Row], probabilities: dict[int, list[float]], hard
     return decision
 
 
-def train(*, model_name: str, output: Path) -> Report:
+def train(*, model_name: str, output: Path, data_dir: Path = DATA_DIR) -> Report:
     from phi_guard.engine import get_engine
 
     engine = get_engine(model_name)  # rules only: the classifier is what is being built
-    batches = load_split("train")
+    batches = load_split("train", data_dir)
     rows = collect(engine, batches)
     sentences = training_sentences(rows)
     hard = hard_types(rows)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 CATEGORIES = ("patient_status", "records_denial", "clinical_detail", "identifier", "remedy_detail")
+# Not a disclosure category: strict mode's refusal of wording outside the practice's approved templates.
+NOT_APPROVED = "not_approved"
 
 
 def text_sha256(text: str) -> str:

@@ -15,6 +15,7 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "guard_error",
         "posted_via",
         "close_reason",
+        "strict",
         "import_run",
         "created",
         "updated",

@@ -33,6 +33,9 @@ def practice_profile(practice: Practice) -> PracticeProfile:
             if value
         ),
         vocabulary={key: tuple(terms) for key, terms in vocabulary.items()},
+        # The template library is the practice's approved wording (and, in strict mode, the only wording).
+        approved=(*practice.template_blocks.values_list("text", flat=True), practice.signature),
+        strict=practice.guard_strict_mode,
     )
 
 

@@ -41,6 +41,10 @@ class Practice(models.Model):
     signature = models.CharField(
         max_length=200, blank=True, help_text="How replies are signed, e.g. “— The Willow & Pine team”."
     )
+    guard_strict_mode = models.BooleanField(
+        default=False,
+        help_text="Strict mode: a public reply may only use sentences from the practice's template library.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -27,5 +27,6 @@ urlpatterns = [
     path("templates/<int:pk>", blocks.template_block_edit, name="template_block_edit"),
     path("guard-vocabulary", vocabulary.guard_vocabulary, name="guard_vocabulary"),
     path("guard-vocabulary/add", vocabulary.guard_term_add, name="guard_term_add"),
+    path("guard-vocabulary/strict", vocabulary.guard_strict_mode, name="guard_strict_mode"),
     path("guard-vocabulary/<int:pk>/remove", vocabulary.guard_term_remove, name="guard_term_remove"),
 ]

@@ -88,3 +88,18 @@ def guard_term_list_by_type(*, practice: Practice) -> list[tuple[str, list[Guard
     labels = dict(guard_vocabulary_choices())
     known = [(label, groups.pop(value)) for value, label in labels.items() if value in groups]
     return known + sorted(groups.items())
+
+
+def practice_guard_strict_mode_set(*, practice: Practice, actor, strict: bool) -> bool:
+    """Turn strict mode on or off: on, a reply may only use sentences from the practice's template library.
+    Returns whether anything changed; the change is audited."""
+    _require_manager_of(actor, practice)
+    with transaction.atomic():
+        locked = Practice.objects.select_for_update().get(pk=practice.pk)
+        if locked.guard_strict_mode == strict:
+            return False
+        locked.guard_strict_mode = strict
+        locked.save(update_fields=["guard_strict_mode"])
+        audit_record(action="guard_strict_mode_changed", actor=actor, practice=practice, strict=strict)
+    practice.guard_strict_mode = strict
+    return True

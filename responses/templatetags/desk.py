@@ -13,6 +13,7 @@ CATEGORY_LABELS = {
     "clinical_detail": "Clinical detail",
     "identifier": "Identifies someone",
     "remedy_detail": "Treatment-specific remedy",
+    "not_approved": "Not an approved sentence",
 }
 
 

@@ -28,6 +28,7 @@ def _context(practice: Practice, *, entity_type: str = "", term: str = "", error
         "term": term,
         "error": error,
         "notice": notice,
+        "strict": practice.guard_strict_mode,
     }
 
 
@@ -70,3 +71,13 @@ def guard_term_remove(request, pk: int):
     except WorkflowError as exc:
         return _after_change(request, practice, error=str(exc))
     return _after_change(request, practice, notice=f"Removed “{guard_term.term}” from {guard_term.get_entity_type_display()}.")
+
+
+@require_POST
+def guard_strict_mode(request):
+    practice = _manager_practice(request)
+    strict = request.POST.get("strict") == "on"
+    if vocabulary.practice_guard_strict_mode_set(practice=practice, actor=request.user, strict=strict):
+        messages.success(request, "Strict mode is on: replies may only use your template sentences." if strict
+                         else "Strict mode is off: the guard judges every sentence on its own.")
+    return redirect("guard_vocabulary")

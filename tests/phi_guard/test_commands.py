@@ -65,3 +65,16 @@ def test_phi_eval_prints_recall_false_blocks_and_misses(tmp_path, practice_file)
     assert "false-block rate (safe): 0.000 (0/1)" in output
     assert "1 borderline excluded" in output
     assert "u2 [patient_status] Thanks for the review!" in output
+
+
+def test_phi_eval_scores_a_split_per_batch_without_listing_held_out_misses():
+    output = _run("phi_eval", "--split", "heldout")
+
+    assert "b07_primary" in output and "b08_medspa" in output
+    assert "recall on unsafe:" in output and "per language:" in output
+    assert "are not listed" in output and "misses (" not in output
+
+
+def test_phi_eval_refuses_an_unknown_split():
+    with pytest.raises(CommandError, match="unknown split"):
+        call_command("phi_eval", "--split", "nonsense")

@@ -71,3 +71,26 @@ def test_no_dev_rewrite_carries_a_placeholder_or_a_doubled_channel(corpus_dir, w
                                 reviewer_name=example["reviewer_name"])
         assert "UNSAFE_SENTENCE" not in rewrite, example["id"]
         assert rewrite.count("555-0186") <= 1, (example["id"], rewrite)
+
+
+def test_the_rewrite_keeps_paragraphs_blank_lines_and_the_signature(willow_pine):
+    text = ("Hi Dana,\n\nThank you for taking the time to write. Your filler on the left cheek will settle "
+            "within two weeks.\n\nWe want every guest to feel heard, and we read every review.\n\n"
+            "Warmly,\nRenee Okafor, Office Manager")
+
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="Dana R.")
+
+    assert rewrite == ("Hi Dana,\n\nThank you for taking the time to write.\n\n"
+                       "We want every guest to feel heard, and we read every review. We'd like to help directly, "
+                       "so please contact us at (303) 555-0186 or frontdesk@willowpine.example.\n\n"
+                       "Warmly,\nRenee Okafor, Office Manager")
+    assert guard_check(rewrite, practice=willow_pine, reviewer_name="Dana R.").ok
+
+
+def test_a_paragraph_that_was_only_a_disclosure_leaves_no_gap(willow_pine):
+    text = "Thanks for writing, Dana.\n\nYour filler will settle soon.\n\n— Renee"
+
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="Dana R.")
+
+    assert "\n\n\n" not in rewrite and "filler" not in rewrite
+    assert rewrite.startswith("Thanks for writing, Dana.") and rewrite.endswith("\n\n— Renee")

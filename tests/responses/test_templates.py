@@ -27,6 +27,7 @@ def test_the_default_library_has_several_variants_for_every_topic():
 
 
 def test_every_default_block_passes_the_guard_with_the_practices_details(practice, location):
+    template_blocks_seed(practice=practice)  # the library is the practice's approved wording
     context = reply_context_for(practice, location)
     texts = [fill(b.text, context, first_name) for b in default_library() for first_name in ("", "Kelsey")]
     verdicts = guard_check_many([GuardInput(text=t, reviewer_name="Kelsey P.") for t in texts],

@@ -18,7 +18,7 @@ from responses.workflow import WorkflowError
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-REPLY = "Kelsey, thank you. Our new Glowmatrix sessions are worth a look for you."
+REPLY = "Kelsey, thank you. We love the Glowmatrix too."
 
 
 def as_user(client, user):
@@ -227,3 +227,42 @@ def test_terms_stay_out_of_the_logs(client, bob, glowmatrix, caplog):
     client.post(reverse("guard_term_add"), {"entity_type": "BRAND", "term": "lumiglow"})
     client.post(reverse("guard_term_remove", args=[glowmatrix.pk]), **HTMX)
     assert "lumiglow" not in caplog.text.lower() and "glowmatrix" not in caplog.text.lower()
+
+
+# --- strict mode ---------------------------------------------------------------------------------
+
+def test_bob_turns_strict_mode_on_and_only_template_sentences_pass(client, bob, practice, make_review):
+    from responses.drafting import template_blocks_seed
+
+    template_blocks_seed(practice=practice)
+    review = make_review()
+    assert verdict_for_reply_text(review=review, text=REPLY).ok
+
+    response = as_user(client, bob).post(reverse("guard_strict_mode"), {"strict": "on"})
+
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.guard_strict_mode is True
+    verdict = verdict_for_reply_text(review=review, text=REPLY)
+    assert verdict.blocked and {f.category for f in verdict.findings} == {"not_approved"}
+    event = AuditEvent.objects.get(action="guard_strict_mode_changed")
+    assert event.details["strict"] is True and event.actor == bob
+    assert "Strict mode" in client.get(reverse("guard_vocabulary")).content.decode()
+
+
+def test_bob_turns_strict_mode_off_again(client, bob, practice):
+    practice.guard_strict_mode = True
+    practice.save()
+
+    as_user(client, bob).post(reverse("guard_strict_mode"), {})
+
+    practice.refresh_from_db()
+    assert practice.guard_strict_mode is False
+
+
+def test_alice_cannot_turn_strict_mode_on(client, alice, practice):
+    response = as_user(client, alice).post(reverse("guard_strict_mode"), {"strict": "on"})
+
+    assert response.status_code == 403
+    practice.refresh_from_db()
+    assert practice.guard_strict_mode is False

