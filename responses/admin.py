@@ -1,12 +1,11 @@
 """Admin: configuration is editable; reply states only move through the workflow services.
 
 Nothing here can put a blocked text into approved or posted: replies and their
-versions are read-only, and the approve action calls the same service as the app.
+versions are read-only, and there is no bulk approval (a manager approves in the
+approval queue, the exact text they read).
 """
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 
-from responses import workflow
 from responses.drafting.blocks import template_block_save
 from responses.drafting.forms import TemplateBlockForm
 from responses.models import (
@@ -80,23 +79,12 @@ class ReplyAdmin(admin.ModelAdmin):
     list_display = ["id", "review", "state", "approved_by", "posted_at"]
     list_filter = ["state"]
     inlines = [ReplyVersionInline]
-    actions = ["approve_selected"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Reply._meta.fields]
 
     def has_add_permission(self, request):
         return False
-
-    @admin.action(description="Approve selected replies (the PHI guard re-checks each)")
-    def approve_selected(self, request, queryset):
-        for reply in queryset.select_related("review__location__practice", "current_version"):
-            try:
-                workflow.reply_approve(reply=reply, actor=request.user)
-            except (workflow.WorkflowError, PermissionDenied) as exc:
-                self.message_user(request, f"Reply {reply.pk}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"Reply {reply.pk} approved.", messages.SUCCESS)
 
 
 @admin.register(TemplateBlock)

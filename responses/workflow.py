@@ -278,8 +278,14 @@ def reply_submit(*, reply: Reply, actor, expected_revision: int | None = None) -
     )
 
 
-def reply_approve(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
-    """Approve exactly the current text, after the guard passes it again."""
+def reply_approve(*, reply: Reply, actor, expected_revision: int | None) -> Reply:
+    """Approve exactly the text the manager read: `expected_revision` is the revision their page showed,
+    and a reply changed since then is refused (StaleReply), as is an approval that names no revision."""
+    if expected_revision is None:
+        raise WorkflowError(
+            "Nothing was approved: the request did not say which version of the reply you read. "
+            "Reload the page and approve the text you see."
+        )
     transition = _check_allowed(reply, Action.APPROVE, actor)
     verdict = _guard_or_refuse(reply, action=Action.APPROVE, actor=actor)
     return _move(

@@ -107,7 +107,8 @@ def test_a_posted_reply_is_not_marked_stale(location, alice, bob):
     run_import(location, alice, CSV)
     review = Review.objects.get(external_id="g-1")
     reply = workflow.reply_start(review=review, actor=alice, text="Thank you for your feedback.")
-    reply = workflow.reply_approve(reply=workflow.reply_submit(reply=reply, actor=alice), actor=bob)
+    reply = workflow.reply_submit(reply=reply, actor=alice)
+    reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
     workflow.reply_mark_posted(reply=reply, actor=bob)
 
     run_import(location, alice, CSV.replace("The wait was long.", "Edited after the reply."))

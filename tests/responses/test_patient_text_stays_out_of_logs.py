@@ -31,7 +31,7 @@ def test_a_whole_review_journey_logs_no_patient_text(location, alice, bob, caplo
         workflow.reply_submit(reply=reply, actor=alice)
     reply = workflow.reply_apply_safe_rewrite(reply=reply, actor=alice, expected_revision=reply.revision)
     reply = workflow.reply_submit(reply=reply, actor=alice)
-    reply = workflow.reply_approve(reply=reply, actor=bob)
+    reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
     workflow.reply_mark_posted(reply=reply, actor=bob)
 
     assert caplog.records, "the journey is logged (ids and counts)"

@@ -50,7 +50,7 @@ def pending(draft, alice):
 
 @pytest.fixture
 def approved(pending, bob):
-    return workflow.reply_approve(reply=pending, actor=bob)
+    return workflow.reply_approve(reply=pending, actor=bob, expected_revision=pending.revision)
 
 
 def is_region(response, marker: str) -> bool:
@@ -428,6 +428,13 @@ def test_approving_a_changed_reply_is_refused(client, alice, bob, pending):
     body = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]),
                                      {"expected_revision": seen}, **HTMX).content.decode()
     assert "Someone else changed this reply" in body
+
+
+def test_an_approval_without_the_revision_bob_read_is_refused_clearly(client, bob, pending):
+    body = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]), {}, **HTMX).content.decode()
+    assert "Nothing was approved" in body and "Reload the page" in body
+    pending.refresh_from_db()
+    assert pending.state == ReplyState.AWAITING_APPROVAL
 
 
 def test_reject_needs_a_comment(client, bob, pending):
