@@ -95,6 +95,8 @@ def _format_of(filename: str, text: str) -> str:
     if name.endswith(".json") or stripped.startswith(("[", "{")):
         try:
             json.loads(text)
+        except RecursionError:
+            return "json"  # nested too deeply to be reviews: _parse_json says so
         except ValueError:
             # Several objects, one per line, is JSONL whatever the file is called.
             return "jsonl" if stripped.startswith("{") and "\n" in stripped.strip() else "json"
@@ -132,6 +134,9 @@ def _object_fields(item) -> dict | str:
 def _parse_json(text: str) -> list[tuple[int, dict | str]]:
     try:
         document = json.loads(text)
+    except RecursionError:
+        # "[[[[…" a hundred thousand deep: no export nests like that, and the parser would overflow the stack.
+        raise FileUnreadable("The file's JSON is nested too deeply to be a list of reviews.") from None
     except ValueError as exc:
         # The position only: the message of a JSON error can quote the document.
         line = getattr(exc, "lineno", None)
@@ -156,6 +161,9 @@ def _parse_jsonl(text: str) -> list[tuple[int, dict | str]]:
             continue
         try:
             item = json.loads(line)
+        except RecursionError:
+            rows.append((number, "this line's JSON is nested too deeply to be a review"))
+            continue
         except ValueError:
             rows.append((number, "this line is not valid JSON"))
             continue

@@ -165,6 +165,11 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         parsed = file_parse(filename=run.source_name, data=data)
     except FileUnreadable as exc:
         return _run_fail(run, str(exc), actor)
+    except Exception as exc:
+        # Whatever a hostile or unforeseen file makes the parser raise is this file's error: the run ends
+        # failed (never left "running") and the request or task goes on. The message may quote the file.
+        logger.error("import run %s: reading the file raised %s", run.pk, type(exc).__name__)
+        return _run_fail(run, f"The file could not be read ({type(exc).__name__}); nothing was imported.", actor)
     errors: list[dict] = []
     if parsed.encoding_note:
         errors.append({"line": 0, "reason": parsed.encoding_note, "warning": True})

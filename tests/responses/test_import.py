@@ -461,3 +461,64 @@ def test_a_large_export_keeps_its_chosen_platform_until_the_worker_runs(
         )
     run.refresh_from_db()
     assert (run.status, run.created_count, run.default_platform) == (ImportRun.Status.DONE, 2, "yelp")
+
+
+# --- hostile files: a per-file error, never a crash or a run left "running" ------------------------
+
+DEEP_JSON = b"[" * 100_000
+
+
+def test_a_deeply_nested_json_upload_is_a_failed_run_with_a_reason(location, alice):
+    run = reviews_import_start(location=location, actor=alice, filename="reviews.json", data=DEEP_JSON)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and run.finished_at is not None
+    assert run.failure_reason == "The file's JSON is nested too deeply to be a list of reviews."
+    assert AuditEvent.objects.filter(action="reviews_import_failed", practice=location.practice).exists()
+
+
+def test_a_deeply_nested_file_without_an_extension_fails_the_same_way(location, alice):
+    run = run_import(location, alice, DEEP_JSON, filename="export")
+
+    assert (run.status, run.failure_reason) == (
+        ImportRun.Status.FAILED, "The file's JSON is nested too deeply to be a list of reviews."
+    )
+
+
+def test_a_deeply_nested_jsonl_line_is_that_lines_error_and_the_others_are_imported(location, alice):
+    good = json.dumps({"platform": "google", "external_id": "g-1", "rating": 4, "text": "Nice.",
+                       "posted_at": "2024-05-01"})
+    data = good.encode() + b"\n" + b"[" * 100_000 + b"\n"
+
+    run = run_import(location, alice, data, filename="reviews.jsonl")
+
+    assert run.status == ImportRun.Status.DONE and run.created_count == 1
+    assert run.errors == [{"line": 2, "reason": "this line's JSON is nested too deeply to be a review"}]
+
+
+def test_a_deeply_nested_upload_in_the_worker_ends_failed_and_leaves_no_file(
+    location, alice, settings, celery_eager, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_BYTES = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        run = reviews_import_start(location=location, actor=alice, filename="big.json", data=DEEP_JSON)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert not (settings.VAR_DIR / "imports" / f"import-run-{run.pk}.upload").exists()
+
+
+def test_any_error_while_reading_a_file_fails_its_run_without_quoting_it(location, alice, monkeypatch):
+    # A parser bug stands in for whatever else a hostile file could make the parser raise.
+    from responses.intake import services
+
+    def parser_bug(**kwargs):
+        raise ValueError(f"cannot parse {SECRET}")
+
+    monkeypatch.setattr(services, "file_parse", parser_bug)
+    run = run_import(location, alice, CSV)
+
+    assert run.status == ImportRun.Status.FAILED
+    assert run.failure_reason == "The file could not be read (ValueError); nothing was imported."
+    assert SECRET not in run.failure_reason
+

@@ -651,3 +651,14 @@ def test_the_review_page_still_opens_when_the_guard_cannot_use_the_practice_voca
     review = make_review("My Botox bruised.")
     response = as_user(client, alice).get(reverse("review_detail", args=[review.pk]))
     assert response.status_code == 200
+
+
+def test_a_deeply_nested_json_upload_shows_a_failed_report_not_a_server_error(client, alice, location):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("reviews.json", b"[" * 100_000, content_type="application/json")
+    response = as_user(client, alice).post(reverse("review_import"), {"location": location.pk, "file": upload})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and run.status == ImportRun.Status.FAILED
+    body = client.get(response["Location"]).content.decode()
+    assert "nested too deeply" in body
