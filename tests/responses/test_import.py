@@ -522,3 +522,41 @@ def test_any_error_while_reading_a_file_fails_its_run_without_quoting_it(locatio
     assert run.failure_reason == "The file could not be read (ValueError); nothing was imported."
     assert SECRET not in run.failure_reason
 
+
+
+# --- a CSV quote that is never closed ----------------------------------------------------------------
+
+HEADER = "platform,external_id,author_name,rating,text,posted_at\n"
+
+
+def test_an_unclosed_quote_at_the_end_reports_its_line_and_the_line_it_swallowed(location, alice):
+    data = HEADER + 'google,g-1,Ana,2,"The wait was long,2024-05-01\ngoogle,g-2,Ben,4,Fine.,2024-05-02\n'
+
+    run = run_import(location, alice, data)
+
+    assert [error["line"] for error in run.errors] == [2, 3]
+    assert "not closed" in run.errors[0]["reason"] and "line 3" in run.errors[0]["reason"]
+    assert "line 2" in run.errors[1]["reason"]
+    assert run.rejected_count == 2 and not Review.objects.exists()
+
+
+def test_a_quote_closed_in_the_wrong_place_reports_both_lines_and_imports_the_rest(location, alice):
+    data = HEADER + (
+        'google,g-1,Ana,2,"The wait was long,2024-05-01\n'
+        'google,g-2,Ben,4,"Fine.",2024-05-02\n'
+        "google,g-3,Cy,5,Lovely.,2024-05-03\n"
+    )
+
+    run = run_import(location, alice, data)
+
+    assert [error["line"] for error in run.errors] == [2, 3]
+    assert list(Review.objects.values_list("external_id", flat=True)) == ["g-3"]
+
+
+def test_a_quoted_text_over_several_lines_is_still_one_review(location, alice):
+    data = HEADER + 'google,g-1,Ana,5,"Calm space.\nSpotless rooms.",2024-05-01\ngoogle,g-2,Ben,4,Fine.,2024-05-02\n'
+
+    run = run_import(location, alice, data)
+
+    assert run.errors == [] and run.created_count == 2
+    assert Review.objects.get(external_id="g-1").text == "Calm space.\nSpotless rooms."
