@@ -181,9 +181,12 @@ def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
         raise TransitionNotAllowed("This review already has a reply.")
     source = ReplyVersion.Source.EDIT
     if text is None:
-        from responses.drafting import draft_for_review
+        from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, draft_for_review
 
-        draft = draft_for_review(review=review)
+        try:
+            draft = draft_for_review(review=review)
+        except TopicModelUnavailable:
+            raise WorkflowError(DRAFTING_UNAVAILABLE) from None
         if draft.skipped:
             raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it instead.")
         text = draft.text

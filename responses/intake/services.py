@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from responses.audit import audit_record
-from responses.drafting import detect_topics, detect_topics_many
+from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, detect_topics, detect_topics_many
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
@@ -51,7 +51,11 @@ def _require_import_rights(actor, location: Location) -> None:
 
 
 def _topics_for(text: str, rating: int | None) -> list[str]:
-    return [str(topic) for topic in detect_topics(text, rating)]
+    """The review's topics, or none while drafting's model cannot load (the review is stored all the same)."""
+    try:
+        return [str(topic) for topic in detect_topics(text, rating)]
+    except TopicModelUnavailable:
+        return []
 
 
 def _mark_reply_stale(review: Review, actor) -> None:
@@ -64,16 +68,17 @@ def _mark_reply_stale(review: Review, actor) -> None:
 
 
 def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, list[str]]:
-    """Topics for the rows (by index) that are new or whose text or rating changed, parsed in one nlp.pipe batch."""
+    """Topics for the rows (by index) that are new, whose text or rating changed, or that have none yet (stored
+    while drafting's model was unavailable), parsed in one nlp.pipe batch. Raises TopicModelUnavailable."""
     stored = {
-        (platform, external_id): (digest, rating)
-        for platform, external_id, digest, rating in Review.objects.filter(
+        (platform, external_id): (digest, rating, bool(topics))
+        for platform, external_id, digest, rating, topics in Review.objects.filter(
             location=location, external_id__in={row.external_id for row in rows}
-        ).values_list("platform", "external_id", "text_sha256", "rating")
+        ).values_list("platform", "external_id", "text_sha256", "rating", "topics")
     }
     needed = [
         index for index, row in enumerate(rows)
-        if stored.get((row.platform, row.external_id)) != (text_sha256(row.text), row.rating)
+        if stored.get((row.platform, row.external_id)) != (text_sha256(row.text), row.rating, True)
     ]
     topics = detect_topics_many([(rows[index].text, rows[index].rating) for index in needed])
     return {index: [str(topic) for topic in found] for index, found in zip(needed, topics)}
@@ -104,6 +109,9 @@ def _review_store(
         except IntegrityError:
             review = Review.objects.select_for_update().get(**key)
     if (review.text_sha256, review.rating, review.author_name) == (digest, row.rating, row.author_name):
+        if topics and not review.topics:  # stored while drafting's model was unavailable: tag it now
+            review.topics = topics
+            review.save(update_fields=["topics"])
         return review, UNCHANGED
     content_changed = (review.text_sha256, review.rating) != (digest, row.rating)
     review.author_name = row.author_name
@@ -187,6 +195,7 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         )
 
     report(0, total_rows=len(parsed.rows), status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
+    topics_unavailable = False
     try:
         for start in range(0, len(parsed.rows), BATCH_ROWS):
             chunk = parsed.rows[start : start + BATCH_ROWS]
@@ -199,7 +208,12 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
                     valid.append(row_validate(fields, default_platform=default_platform))
                 except RowInvalid as exc:
                     reject(line, exc.reason)
-            topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
+            try:
+                topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
+            except TopicModelUnavailable:
+                # The reviews are stored without topics; drafting waits for the model, the import does not.
+                topics_unavailable = True
+                topics = {index: [] for index in range(len(valid))}
             for index, row in enumerate(valid):
                 stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
                 counts[stored[1]] += 1
@@ -212,6 +226,8 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         _run_fail(run, f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.", actor)
         raise
     failed = counts[REJECTED]
+    if topics_unavailable:
+        errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
     if failed > MAX_LISTED_ERRORS:
         more = failed - MAX_LISTED_ERRORS
         errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})
