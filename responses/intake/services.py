@@ -9,6 +9,7 @@ Logs and audit events carry ids and counts only, never review text.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -20,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from responses.audit import audit_record
@@ -84,6 +85,17 @@ def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, 
     return {index: [str(topic) for topic in found] for index, found in zip(needed, topics)}
 
 
+def _lock_review_key(*, location: Location, platform: str, external_id: str) -> None:
+    """Queue concurrent stores of one review (two imports of one file, a double-clicked paste) on a PostgreSQL
+    advisory lock until this transaction ends, so the second finds the first's row instead of an INSERT the
+    unique constraint refuses (a refused statement lands in the server's log). SQLite has one writer anyway."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"reviewdesk:review:{location.pk}:{platform}:{external_id}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
+
+
 @transaction.atomic
 def _review_store(
     *, location: Location, row: ReviewRow, actor, topics: list[str] | None = None
@@ -92,10 +104,12 @@ def _review_store(
     row's topics computed in a batch; they are detected here otherwise."""
     key = {"location": location, "platform": row.platform, "external_id": row.external_id}
     digest = text_sha256(row.text)
+    _lock_review_key(location=location, platform=row.platform, external_id=row.external_id)
     review = Review.objects.select_for_update().filter(**key).first()
     if review is None:
         try:
-            with transaction.atomic():  # a concurrent import may store the same review first
+            # Under the lock nobody stores this review meanwhile; the savepoint only guards SQLite's other writers.
+            with transaction.atomic():
                 review = Review.objects.create(
                     **key,
                     author_name=row.author_name,

@@ -145,3 +145,42 @@ def test_approve_reject_and_edits_at_once_end_in_one_winner_and_kind_refusals(dr
     assert reply.revision == seen + 1
     if reply.state == ReplyState.APPROVED:
         assert reply.approved_version_id == reply.current_version_id
+
+
+def test_the_same_review_pasted_in_four_tabs_at_once_is_stored_once_without_a_refused_insert(
+    location, alice, postgres_server_log
+):
+    from django.utils import timezone
+
+    from responses.intake import review_paste
+    from responses.models import Review
+
+    posted_at = timezone.now()
+
+    def paste():
+        return review_paste(location=location, actor=alice, platform="google", author_name="Kelsey P.",
+                            rating=2, posted_at=posted_at, text="The wait was long and nobody told me why.")
+
+    results = at_once(*(paste for _ in range(4)), held=location)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Review.objects.count() == 1
+    # Losing the race is a lock wait, not an INSERT the database refuses (and writes to its log).
+    assert "unique_review_external_id_per_source" not in postgres_server_log.since_start(seconds=0.5)
+
+
+def test_the_same_guard_term_added_twice_at_once_is_refused_kindly_without_a_refused_insert(
+    practice, bob, postgres_server_log
+):
+    from responses.models import GuardTerm
+    from responses.vocabulary import guard_term_add
+
+    def add():
+        return guard_term_add(practice=practice, actor=bob, entity_type="TREATMENT", term="Hydrafacial Glow")
+
+    results = at_once(add, add, add, held=practice)
+
+    refusals = [r for r in results if isinstance(r, Exception)]
+    assert len(refusals) == 2 and all(isinstance(r, WorkflowError) for r in refusals), refusals
+    assert GuardTerm.objects.count() == 1
+    assert "unique_guard_term" not in postgres_server_log.since_start(seconds=0.5)
