@@ -1,14 +1,15 @@
 """Admin: configuration is editable; reply states only move through the workflow services.
 
 Nothing here can put a blocked text into approved or posted: replies and their
-versions are read-only, and the approve action calls the same service as the app.
+versions are read-only, and there is no bulk approval (a manager approves in the
+approval queue, the exact text they read).
 """
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 
-from responses import workflow
 from responses.drafting.blocks import template_block_save
 from responses.drafting.forms import TemplateBlockForm
+from responses.logins import login_unlock
 from responses.models import (
     AuditEvent,
     GuardTerm,
@@ -80,23 +81,12 @@ class ReplyAdmin(admin.ModelAdmin):
     list_display = ["id", "review", "state", "approved_by", "posted_at"]
     list_filter = ["state"]
     inlines = [ReplyVersionInline]
-    actions = ["approve_selected"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Reply._meta.fields]
 
     def has_add_permission(self, request):
         return False
-
-    @admin.action(description="Approve selected replies (the PHI guard re-checks each)")
-    def approve_selected(self, request, queryset):
-        for reply in queryset.select_related("review__location__practice", "current_version"):
-            try:
-                workflow.reply_approve(reply=reply, actor=request.user)
-            except (workflow.WorkflowError, PermissionDenied) as exc:
-                self.message_user(request, f"Reply {reply.pk}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"Reply {reply.pk} approved.", messages.SUCCESS)
 
 
 @admin.register(TemplateBlock)
@@ -134,3 +124,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["id", "location", "source_name", "status", "created_count", "updated_count", "started_at"]
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """Failed log-ins (django-axes): read-only; unlocking goes through the audited service."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username"]
+    fields = list_display
+    actions = ["unlock_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deletion would unlock without an audit event
+
+    @admin.action(description="Unlock the selected usernames (audited)")
+    def unlock_selected(self, request, queryset):
+        for username in sorted(set(queryset.values_list("username", flat=True))):
+            cleared = login_unlock(username=username, actor=request.user, via="admin")
+            self.message_user(request, f"{username}: {cleared} failed log-in records cleared.", messages.SUCCESS)

@@ -25,6 +25,9 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "guard_term",
         "source",
         "external_reply_id",
+        "login_user",
+        "cleared",
+        "via",
     }
 )
 

@@ -132,6 +132,15 @@ class RevisionForm(forms.Form):
     expected_revision = forms.IntegerField(min_value=0, required=False)
 
 
+class ApproveForm(forms.Form):
+    # The revision the manager's page showed: approval is of exactly the text they read.
+    expected_revision = forms.IntegerField(
+        min_value=0,
+        error_messages={"required": "Nothing was approved: the request did not say which version of the reply "
+                                    "you read. Reload the page and approve the text you see."},
+    )
+
+
 class InternalNoteForm(forms.ModelForm):
     class Meta:
         model = Review

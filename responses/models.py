@@ -233,6 +233,7 @@ class Reply(models.Model):
             ("close_review", "Can close a review without a reply"),
             ("import_reviews", "Can paste and import reviews"),
             ("manage_templates", "Can edit reply templates and guard vocabulary"),
+            ("unlock_logins", "Can unlock team members locked out after failed log-ins"),
         ]
         constraints = [
             # An approved or posted reply always points at the exact version the manager approved.

@@ -15,6 +15,7 @@ ROLE_PERMISSIONS = {
         "close_review",
         "import_reviews",
         "manage_templates",
+        "unlock_logins",
     ),
 }
 

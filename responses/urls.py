@@ -1,6 +1,6 @@
 from django.urls import path
 
-from responses.views import approvals, blocks, dashboard, inbox, intake, review, vocabulary
+from responses.views import approvals, blocks, dashboard, inbox, intake, logins, review, vocabulary
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
@@ -29,4 +29,6 @@ urlpatterns = [
     path("guard-vocabulary/add", vocabulary.guard_term_add, name="guard_term_add"),
     path("guard-vocabulary/strict", vocabulary.guard_strict_mode, name="guard_strict_mode"),
     path("guard-vocabulary/<int:pk>/remove", vocabulary.guard_term_remove, name="guard_term_remove"),
+    path("team/log-ins", logins.login_lockouts, name="login_lockouts"),
+    path("team/log-ins/<int:user_id>/unlock", logins.login_unlock_member, name="login_unlock"),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 
 from responses.audit import audit_record
@@ -51,16 +51,16 @@ def guard_term_add(*, practice: Practice, actor, entity_type: str, term: str) ->
     if entity_type not in labels:
         raise WorkflowError("Choose one of the guard's vocabulary types.")
     term = _clean_term(term)
-    existing = practice.guard_terms.filter(term__iexact=term).first()
-    if existing is not None:
-        raise WorkflowError(_already_there(labels.get(existing.entity_type, existing.entity_type)))
-    try:
-        with transaction.atomic():
-            guard_term = GuardTerm.objects.create(practice=practice, entity_type=entity_type, term=term)
-            audit_record(action="guard_term_added", actor=actor, practice=practice,
-                         guard_term={"id": guard_term.pk, "entity_type": entity_type})
-    except IntegrityError as exc:  # the same term added at the same moment by someone else
-        raise WorkflowError(_already_there(labels[entity_type])) from exc
+    with transaction.atomic():
+        # Additions to one practice's vocabulary queue on its row: the same term added at the same moment by
+        # someone else is found here, not refused by the unique constraint.
+        Practice.objects.select_for_update().filter(pk=practice.pk).first()
+        existing = practice.guard_terms.filter(term__iexact=term).first()
+        if existing is not None:
+            raise WorkflowError(_already_there(labels.get(existing.entity_type, existing.entity_type)))
+        guard_term = GuardTerm.objects.create(practice=practice, entity_type=entity_type, term=term)
+        audit_record(action="guard_term_added", actor=actor, practice=practice,
+                     guard_term={"id": guard_term.pk, "entity_type": entity_type})
     return guard_term
 
 

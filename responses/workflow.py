@@ -131,6 +131,15 @@ def _guard_or_refuse(reply: Reply, *, action: str, actor):
     return verdict
 
 
+def _lock(reply: Reply, *, expected_revision: int, from_state: str) -> Reply:
+    """Hold the reply's row until the transaction ends, so concurrent changes queue up instead of colliding
+    (two new versions with one number, say); whoever finds it changed since they read it gets StaleReply."""
+    locked = Reply.objects.select_for_update().filter(pk=reply.pk).first()
+    if locked is None or locked.revision != expected_revision or locked.state != from_state:
+        raise StaleReply()
+    return locked
+
+
 def _swap(reply: Reply, *, expected_revision: int, from_state: str, **changes) -> Reply:
     """Apply `changes` only if nobody changed the reply since the caller read it."""
     updated = Reply.objects.filter(pk=reply.pk, revision=expected_revision, state=from_state).update(
@@ -184,16 +193,23 @@ def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
         raise TransitionNotAllowed("This review already has a reply.")
     source = ReplyVersion.Source.EDIT
     if text is None:
-        from responses.drafting import draft_for_review
+        from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, draft_for_review
 
-        draft = draft_for_review(review=review)
+        try:
+            draft = draft_for_review(review=review)
+        except TopicModelUnavailable:
+            raise WorkflowError(DRAFTING_UNAVAILABLE) from None
         if draft.skipped:
             raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it instead.")
         text = draft.text
         source = ReplyVersion.Source.TEMPLATE
     text = _clean_text(text)
-    reply = Reply.objects.create(review=review)
     verdict = verdict_for_reply_text(review=review, text=text)
+    # One reply per review: starts queue on the review's row, and all but the first find the reply made.
+    Review.objects.select_for_update().filter(pk=review.pk).first()
+    if Reply.objects.filter(review=review).exists():
+        raise StaleReply("Someone else started a reply to this review just now. Reload to see it.")
+    reply = Reply.objects.create(review=review)
     version = _new_version(reply, text=text, actor=actor, source=source, verdict=verdict)
     Reply.objects.filter(pk=reply.pk).update(current_version=version)
     reply.refresh_from_db()
@@ -221,6 +237,7 @@ def reply_save_text(
     to_state = S.DRAFTING
     if from_state in (S.AWAITING_APPROVAL, S.APPROVED) and not verdict.blocked:
         to_state = S.AWAITING_APPROVAL
+    _lock(reply, expected_revision=expected_revision, from_state=from_state)
     version = _new_version(reply, text=text, actor=actor, source=source, verdict=verdict)
     reply = _swap(
         reply,
@@ -256,10 +273,12 @@ def _move(
     so the record of a refused attempt survives the refusal."""
     from_state = reply.state
     details = {"posted_via": changes["posted_via"]} if "posted_via" in changes else {}
+    expected_revision = reply.revision if expected_revision is None else expected_revision
     with transaction.atomic():
+        _lock(reply, expected_revision=expected_revision, from_state=from_state)
         reply = _swap(
             reply,
-            expected_revision=reply.revision if expected_revision is None else expected_revision,
+            expected_revision=expected_revision,
             from_state=from_state,
             state=transition.to_state,
             **changes,
@@ -281,8 +300,14 @@ def reply_submit(*, reply: Reply, actor, expected_revision: int | None = None) -
     )
 
 
-def reply_approve(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
-    """Approve exactly the current text, after the guard passes it again."""
+def reply_approve(*, reply: Reply, actor, expected_revision: int | None) -> Reply:
+    """Approve exactly the text the manager read: `expected_revision` is the revision their page showed,
+    and a reply changed since then is refused (StaleReply), as is an approval that names no revision."""
+    if expected_revision is None:
+        raise WorkflowError(
+            "Nothing was approved: the request did not say which version of the reply you read. "
+            "Reload the page and approve the text you see."
+        )
     transition = _check_allowed(reply, Action.APPROVE, actor)
     verdict = _guard_or_refuse(reply, action=Action.APPROVE, actor=actor)
     return _move(

@@ -82,4 +82,8 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
         raise ImproperlyConfigured(f"{name}={_redacted(url)!r} names no database.")
     if config["ENGINE"].endswith("sqlite3"):
         config.pop("CONN_MAX_AGE", None)
+    else:
+        # psycopg 3 sends the values apart from the statement ("VALUES ($1, $2)"), so a statement that
+        # PostgreSQL refuses and writes to its log carries placeholders, never review or reply text.
+        config.setdefault("OPTIONS", {})["server_side_binding"] = True
     return config

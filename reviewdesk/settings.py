@@ -4,6 +4,7 @@ Defaults are for a laptop: SQLite in var/, an embedded file-system broker and a
 file cache, so `make run` needs no servers. Production sets DATABASE_URL,
 REDIS_URL, SECRET_KEY and ALLOWED_HOSTS.
 """
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "phi_guard",
     "responses",
 ]
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login attempt with reviewdesk.logins.login_locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reviewdesk.urls"
@@ -88,6 +92,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute-force protection (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords a username is locked out
+# from that address (the desk's login and /admin/login/ alike) for LOGIN_LOCKOUT_MINUTES, or until a manager
+# (Team log-ins page) or an operator (`manage.py login_unlock USERNAME`) unlocks it; both are audited.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "reviewdesk.logins.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "reviewdesk.logins.login_client_ip"
+AXES_ENABLE_ADMIN = False  # responses.admin shows attempts read-only, with an audited unlock action
+# Behind a proxy that appends the client's address to X-Forwarded-For, lock out by that address, not the proxy's.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"

@@ -104,3 +104,45 @@ def review(make_review):
 def _fast_password_hashing(settings):
     # Production hashing costs ~0.3 s a password; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class ServerLog:
+    """The PostgreSQL server's log file on this machine: what it gained since the test started."""
+
+    def __init__(self, path):
+        self.path = path
+        self.start = path.stat().st_size
+
+    def since_start(self, *, waiting_for: str = "", seconds: float = 3.0) -> str:
+        """The text logged since the test started; waits (briefly) until `waiting_for` shows up in it."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        while True:
+            with self.path.open("rb") as log:
+                log.seek(self.start)
+                text = log.read().decode("utf-8", "replace")
+            if waiting_for in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def postgres_server_log(db):
+    """The server log of the PostgreSQL the tests run on, where this machine can read it; else the test is skipped."""
+    import os
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the tests run on SQLite: no database server log")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_logfile(), current_setting('data_directory'), "
+                       "current_setting('server_version_num')::int / 10000")
+        current, data_directory, major = cursor.fetchone()
+    # The logging collector's file, else Debian's default for a server that logs to stderr.
+    path = Path(data_directory) / current if current else Path(f"/var/log/postgresql/postgresql-{major}-main.log")
+    if not (path.is_file() and os.access(path, os.R_OK)):
+        pytest.skip("the PostgreSQL server's log is not readable on this machine")
+    return ServerLog(path)

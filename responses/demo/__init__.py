@@ -116,7 +116,7 @@ def _demo_reply(review: Review, stage: str, *, frontdesk, manager) -> None:
     reply = workflow.reply_submit(reply=reply, actor=frontdesk)
     if stage == "awaiting_approval":
         return
-    reply = workflow.reply_approve(reply=reply, actor=manager)
+    reply = workflow.reply_approve(reply=reply, actor=manager, expected_revision=reply.revision)
     if stage == "posted":
         posted_at = min(timezone.now(), review.posted_at + timedelta(hours=20 + review.pk % 30))
         workflow.reply_mark_posted(reply=reply, actor=manager, posted_at=posted_at)

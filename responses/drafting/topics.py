@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+import logging
 import re
 import threading
 from collections import Counter, defaultdict
@@ -22,6 +23,8 @@ from pathlib import Path
 from django.conf import settings
 
 from responses.models import Topic
+
+logger = logging.getLogger(__name__)
 
 PATTERNS_FILE = Path(__file__).resolve().parent / "topic_patterns.json"
 
@@ -87,15 +90,26 @@ class TopicScores:
     contrast: bool
 
 
-class _Detector:
-    """spaCy pipeline + matchers, built once per process (see `detector()`)."""
+class TopicModelUnavailable(Exception):
+    """Drafting's spaCy pipeline cannot load. The message names the model, never a review."""
 
-    def __init__(self):
+
+# Shown wherever intake or drafting meets a missing model: the review is kept, only the drafting waits.
+DRAFTING_UNAVAILABLE = (
+    "Drafting is unavailable right now (its language model could not load), so no topics or draft were made. "
+    "The review is saved; try again once the model is back."
+)
+
+
+class _Detector:
+    """spaCy pipeline + matchers, built once per process and model (see `detector()`)."""
+
+    def __init__(self, model: str):
         import spacy
         from spacy.matcher import Matcher, PhraseMatcher
 
         # Lemmas need the tagger and attribute ruler; the parser and NER are not used.
-        self.nlp = spacy.load(settings.PHI_GUARD_SPACY_MODEL, exclude=["parser", "ner", "senter"])
+        self.nlp = spacy.load(model, exclude=["parser", "ner", "senter"])
         data = json.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
         self.weights: dict[str, tuple[str, float]] = {}  # match key -> (group, weight)
         self.by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
@@ -181,18 +195,26 @@ def _stop_words_of(code: str) -> set[str]:
     return set(module.STOP_WORDS)
 
 
-_detector: _Detector | None = None
+_detectors: dict[str, _Detector] = {}
 _detector_lock = threading.Lock()
 
 
 def detector() -> _Detector:
-    """The process-wide detector; the first caller loads spaCy (a second or so), others wait for it."""
-    global _detector
-    if _detector is None:
+    """The process-wide detector for settings.PHI_GUARD_SPACY_MODEL; the first caller loads spaCy (a second or
+    so), others wait for it. Raises TopicModelUnavailable when the model cannot load (tried again next call)."""
+    model = settings.PHI_GUARD_SPACY_MODEL
+    found = _detectors.get(model)
+    if found is None:
         with _detector_lock:
-            if _detector is None:
-                _detector = _Detector()
-    return _detector
+            found = _detectors.get(model)
+            if found is None:
+                try:
+                    found = _Detector(model)
+                except Exception as exc:  # not installed (OSError), or a broken package: either way, no model
+                    logger.error("topic model %r could not load (%s)", model, type(exc).__name__)
+                    raise TopicModelUnavailable(f"The topic model {model!r} could not load.") from None
+                _detectors[model] = found
+    return found
 
 
 def plain_text(text: str) -> str:

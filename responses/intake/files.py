@@ -95,6 +95,8 @@ def _format_of(filename: str, text: str) -> str:
     if name.endswith(".json") or stripped.startswith(("[", "{")):
         try:
             json.loads(text)
+        except RecursionError:
+            return "json"  # nested too deeply to be reviews: _parse_json says so
         except ValueError:
             # Several objects, one per line, is JSONL whatever the file is called.
             return "jsonl" if stripped.startswith("{") and "\n" in stripped.strip() else "json"
@@ -132,6 +134,9 @@ def _object_fields(item) -> dict | str:
 def _parse_json(text: str) -> list[tuple[int, dict | str]]:
     try:
         document = json.loads(text)
+    except RecursionError:
+        # "[[[[…" a hundred thousand deep: no export nests like that, and the parser would overflow the stack.
+        raise FileUnreadable("The file's JSON is nested too deeply to be a list of reviews.") from None
     except ValueError as exc:
         # The position only: the message of a JSON error can quote the document.
         line = getattr(exc, "lineno", None)
@@ -156,6 +161,9 @@ def _parse_jsonl(text: str) -> list[tuple[int, dict | str]]:
             continue
         try:
             item = json.loads(line)
+        except RecursionError:
+            rows.append((number, "this line's JSON is nested too deeply to be a review"))
+            continue
         except ValueError:
             rows.append((number, "this line is not valid JSON"))
             continue
@@ -170,9 +178,24 @@ def _delimiter(header_line: str) -> str:
     return max(counts, key=counts.get)
 
 
+def _broken_quote_rows(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """A quote opened on line `start` ran on to line `end`: report the row and every non-empty line it swallowed,
+    so a review that the stray quote took along is not lost without a word."""
+    if end <= start:
+        return [(start, "this line is not valid CSV (check the quotes)")]
+    lines = io.StringIO(text, newline="").readlines()
+    swallowed = [line for line in range(start + 1, end + 1) if line <= len(lines) and lines[line - 1].strip()]
+    return [
+        (start, f"a quote opened on this line is not closed where it should be, so the row ran on to line {end}; "
+                "fix the quotes and import again"),
+        *((line, f"not imported: this line was taken into the unclosed quote of line {start}") for line in swallowed),
+    ]
+
+
 def _parse_csv(text: str) -> list[tuple[int, dict | str]]:
     header_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
+    # strict: a closing quote followed by anything but a delimiter is an error, not a silent run-on row.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -190,26 +213,28 @@ def _parse_csv(text: str) -> list[tuple[int, dict | str]]:
             "(platform, external_id, author_name, rating, text, posted_at); missing: " + ", ".join(missing) + "."
         )
     rows: list[tuple[int, dict | str]] = []
-    line = reader.line_num + 1
     while True:
+        line = reader.line_num + 1  # where the next row starts; a quoted text can run over several lines
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error:
-            rows.append((line, "this line is not valid CSV (check the quotes)"))
-            line = reader.line_num + 1
+            rows.extend(_broken_quote_rows(text, line, reader.line_num))
             continue
-        if any(value.strip() for value in values):
-            if len(values) != len(header):
-                rows.append((line, f"this row has {len(values)} fields but the header has {len(header)}"))
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) != len(header):
+            if reader.line_num > line:  # a run-on row: a quote swallowed the lines after it
+                rows.extend(_broken_quote_rows(text, line, reader.line_num))
             else:
-                fields = {}
-                for column, value in zip(columns, values):
-                    if column and column not in fields:
-                        fields[column] = value
-                rows.append((line, fields))
-        line = reader.line_num + 1
+                rows.append((line, f"this row has {len(values)} fields but the header has {len(header)}"))
+            continue
+        fields = {}
+        for column, value in zip(columns, values):
+            if column and column not in fields:
+                fields[column] = value
+        rows.append((line, fields))
     return rows
 
 

@@ -9,6 +9,7 @@ Logs and audit events carry ids and counts only, never review text.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -20,11 +21,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from responses.audit import audit_record
-from responses.drafting import detect_topics, detect_topics_many
+from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, detect_topics, detect_topics_many
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
@@ -51,7 +52,11 @@ def _require_import_rights(actor, location: Location) -> None:
 
 
 def _topics_for(text: str, rating: int | None) -> list[str]:
-    return [str(topic) for topic in detect_topics(text, rating)]
+    """The review's topics, or none while drafting's model cannot load (the review is stored all the same)."""
+    try:
+        return [str(topic) for topic in detect_topics(text, rating)]
+    except TopicModelUnavailable:
+        return []
 
 
 def _mark_reply_stale(review: Review, actor) -> None:
@@ -64,19 +69,31 @@ def _mark_reply_stale(review: Review, actor) -> None:
 
 
 def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, list[str]]:
-    """Topics for the rows (by index) that are new or whose text or rating changed, parsed in one nlp.pipe batch."""
+    """Topics for the rows (by index) that are new, whose text or rating changed, or that have none yet (stored
+    while drafting's model was unavailable), parsed in one nlp.pipe batch. Raises TopicModelUnavailable."""
     stored = {
-        (platform, external_id): (digest, rating)
-        for platform, external_id, digest, rating in Review.objects.filter(
+        (platform, external_id): (digest, rating, bool(topics))
+        for platform, external_id, digest, rating, topics in Review.objects.filter(
             location=location, external_id__in={row.external_id for row in rows}
-        ).values_list("platform", "external_id", "text_sha256", "rating")
+        ).values_list("platform", "external_id", "text_sha256", "rating", "topics")
     }
     needed = [
         index for index, row in enumerate(rows)
-        if stored.get((row.platform, row.external_id)) != (text_sha256(row.text), row.rating)
+        if stored.get((row.platform, row.external_id)) != (text_sha256(row.text), row.rating, True)
     ]
     topics = detect_topics_many([(rows[index].text, rows[index].rating) for index in needed])
     return {index: [str(topic) for topic in found] for index, found in zip(needed, topics)}
+
+
+def _lock_review_key(*, location: Location, platform: str, external_id: str) -> None:
+    """Queue concurrent stores of one review (two imports of one file, a double-clicked paste) on a PostgreSQL
+    advisory lock until this transaction ends, so the second finds the first's row instead of an INSERT the
+    unique constraint refuses (a refused statement lands in the server's log). SQLite has one writer anyway."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"reviewdesk:review:{location.pk}:{platform}:{external_id}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
 
 
 @transaction.atomic
@@ -87,10 +104,12 @@ def _review_store(
     row's topics computed in a batch; they are detected here otherwise."""
     key = {"location": location, "platform": row.platform, "external_id": row.external_id}
     digest = text_sha256(row.text)
+    _lock_review_key(location=location, platform=row.platform, external_id=row.external_id)
     review = Review.objects.select_for_update().filter(**key).first()
     if review is None:
         try:
-            with transaction.atomic():  # a concurrent import may store the same review first
+            # Under the lock nobody stores this review meanwhile; the savepoint only guards SQLite's other writers.
+            with transaction.atomic():
                 review = Review.objects.create(
                     **key,
                     author_name=row.author_name,
@@ -104,6 +123,9 @@ def _review_store(
         except IntegrityError:
             review = Review.objects.select_for_update().get(**key)
     if (review.text_sha256, review.rating, review.author_name) == (digest, row.rating, row.author_name):
+        if topics and not review.topics:  # stored while drafting's model was unavailable: tag it now
+            review.topics = topics
+            review.save(update_fields=["topics"])
         return review, UNCHANGED
     content_changed = (review.text_sha256, review.rating) != (digest, row.rating)
     review.author_name = row.author_name
@@ -165,6 +187,11 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         parsed = file_parse(filename=run.source_name, data=data)
     except FileUnreadable as exc:
         return _run_fail(run, str(exc), actor)
+    except Exception as exc:
+        # Whatever a hostile or unforeseen file makes the parser raise is this file's error: the run ends
+        # failed (never left "running") and the request or task goes on. The message may quote the file.
+        logger.error("import run %s: reading the file raised %s", run.pk, type(exc).__name__)
+        return _run_fail(run, f"The file could not be read ({type(exc).__name__}); nothing was imported.", actor)
     errors: list[dict] = []
     if parsed.encoding_note:
         errors.append({"line": 0, "reason": parsed.encoding_note, "warning": True})
@@ -182,6 +209,7 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         )
 
     report(0, total_rows=len(parsed.rows), status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
+    topics_unavailable = False
     try:
         for start in range(0, len(parsed.rows), BATCH_ROWS):
             chunk = parsed.rows[start : start + BATCH_ROWS]
@@ -194,7 +222,12 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
                     valid.append(row_validate(fields, default_platform=default_platform))
                 except RowInvalid as exc:
                     reject(line, exc.reason)
-            topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
+            try:
+                topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
+            except TopicModelUnavailable:
+                # The reviews are stored without topics; drafting waits for the model, the import does not.
+                topics_unavailable = True
+                topics = {index: [] for index in range(len(valid))}
             for index, row in enumerate(valid):
                 stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
                 counts[stored[1]] += 1
@@ -207,6 +240,8 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         _run_fail(run, f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.", actor)
         raise
     failed = counts[REJECTED]
+    if topics_unavailable:
+        errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
     if failed > MAX_LISTED_ERRORS:
         more = failed - MAX_LISTED_ERRORS
         errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from responses import workflow
-from responses.forms import MarkPostedForm, RejectForm, RevisionForm
+from responses.forms import ApproveForm, MarkPostedForm, RejectForm, RevisionForm
 from responses.publishers import publisher_for
 from responses.roles import practice_for, require_permission
 from responses.selectors import reply_for_review, reply_list_for_approval
@@ -74,6 +74,7 @@ def reply_approve(request, pk: int):
         lambda reply, data: workflow.reply_approve(
             reply=reply, actor=request.user, expected_revision=data["expected_revision"]),
         success="Approved. Copy the text to the platform, then mark it posted.",
+        form_class=ApproveForm,
     )
 
 

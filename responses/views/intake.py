@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from responses.drafting import DRAFTING_UNAVAILABLE
 from responses.forms import ReviewImportForm, ReviewPasteForm
 from responses.intake import RowInvalid, review_paste, reviews_import_start
 from responses.models import ImportRun
@@ -31,7 +32,10 @@ def review_new(request):
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         else:
-            messages.success(request, "Review added. Start a reply when you are ready.")
+            if review.topics:
+                messages.success(request, "Review added. Start a reply when you are ready.")
+            else:  # drafting's model could not load: the review is kept, the draft waits
+                messages.warning(request, DRAFTING_UNAVAILABLE)
             return redirect("review_detail", pk=review.pk)
     return render(request, "responses/review_new.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -148,7 +148,8 @@ def test_manager_pages_look_right(page, log_in, screenshot, alice, bob, practice
         review = make_review("A review for the dashboard.", rating=rating, posted_days_ago=days, topics=topics)
         if days < 90:
             reply = workflow.reply_start(review=review, actor=alice, text=SAFE)
-            reply = workflow.reply_approve(reply=workflow.reply_submit(reply=reply, actor=alice), actor=bob)
+            reply = workflow.reply_submit(reply=reply, actor=alice)
+            reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
             workflow.reply_mark_posted(reply=reply, actor=bob)
     log_in("bob")
     nav(page, "Dashboard").click()

@@ -107,7 +107,8 @@ def test_a_posted_reply_is_not_marked_stale(location, alice, bob):
     run_import(location, alice, CSV)
     review = Review.objects.get(external_id="g-1")
     reply = workflow.reply_start(review=review, actor=alice, text="Thank you for your feedback.")
-    reply = workflow.reply_approve(reply=workflow.reply_submit(reply=reply, actor=alice), actor=bob)
+    reply = workflow.reply_submit(reply=reply, actor=alice)
+    reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
     workflow.reply_mark_posted(reply=reply, actor=bob)
 
     run_import(location, alice, CSV.replace("The wait was long.", "Edited after the reply."))
@@ -460,3 +461,102 @@ def test_a_large_export_keeps_its_chosen_platform_until_the_worker_runs(
         )
     run.refresh_from_db()
     assert (run.status, run.created_count, run.default_platform) == (ImportRun.Status.DONE, 2, "yelp")
+
+
+# --- hostile files: a per-file error, never a crash or a run left "running" ------------------------
+
+DEEP_JSON = b"[" * 100_000
+
+
+def test_a_deeply_nested_json_upload_is_a_failed_run_with_a_reason(location, alice):
+    run = reviews_import_start(location=location, actor=alice, filename="reviews.json", data=DEEP_JSON)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and run.finished_at is not None
+    assert run.failure_reason == "The file's JSON is nested too deeply to be a list of reviews."
+    assert AuditEvent.objects.filter(action="reviews_import_failed", practice=location.practice).exists()
+
+
+def test_a_deeply_nested_file_without_an_extension_fails_the_same_way(location, alice):
+    run = run_import(location, alice, DEEP_JSON, filename="export")
+
+    assert (run.status, run.failure_reason) == (
+        ImportRun.Status.FAILED, "The file's JSON is nested too deeply to be a list of reviews."
+    )
+
+
+def test_a_deeply_nested_jsonl_line_is_that_lines_error_and_the_others_are_imported(location, alice):
+    good = json.dumps({"platform": "google", "external_id": "g-1", "rating": 4, "text": "Nice.",
+                       "posted_at": "2024-05-01"})
+    data = good.encode() + b"\n" + b"[" * 100_000 + b"\n"
+
+    run = run_import(location, alice, data, filename="reviews.jsonl")
+
+    assert run.status == ImportRun.Status.DONE and run.created_count == 1
+    assert run.errors == [{"line": 2, "reason": "this line's JSON is nested too deeply to be a review"}]
+
+
+def test_a_deeply_nested_upload_in_the_worker_ends_failed_and_leaves_no_file(
+    location, alice, settings, celery_eager, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_BYTES = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        run = reviews_import_start(location=location, actor=alice, filename="big.json", data=DEEP_JSON)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert not (settings.VAR_DIR / "imports" / f"import-run-{run.pk}.upload").exists()
+
+
+def test_any_error_while_reading_a_file_fails_its_run_without_quoting_it(location, alice, monkeypatch):
+    # A parser bug stands in for whatever else a hostile file could make the parser raise.
+    from responses.intake import services
+
+    def parser_bug(**kwargs):
+        raise ValueError(f"cannot parse {SECRET}")
+
+    monkeypatch.setattr(services, "file_parse", parser_bug)
+    run = run_import(location, alice, CSV)
+
+    assert run.status == ImportRun.Status.FAILED
+    assert run.failure_reason == "The file could not be read (ValueError); nothing was imported."
+    assert SECRET not in run.failure_reason
+
+
+
+# --- a CSV quote that is never closed ----------------------------------------------------------------
+
+HEADER = "platform,external_id,author_name,rating,text,posted_at\n"
+
+
+def test_an_unclosed_quote_at_the_end_reports_its_line_and_the_line_it_swallowed(location, alice):
+    data = HEADER + 'google,g-1,Ana,2,"The wait was long,2024-05-01\ngoogle,g-2,Ben,4,Fine.,2024-05-02\n'
+
+    run = run_import(location, alice, data)
+
+    assert [error["line"] for error in run.errors] == [2, 3]
+    assert "not closed" in run.errors[0]["reason"] and "line 3" in run.errors[0]["reason"]
+    assert "line 2" in run.errors[1]["reason"]
+    assert run.rejected_count == 2 and not Review.objects.exists()
+
+
+def test_a_quote_closed_in_the_wrong_place_reports_both_lines_and_imports_the_rest(location, alice):
+    data = HEADER + (
+        'google,g-1,Ana,2,"The wait was long,2024-05-01\n'
+        'google,g-2,Ben,4,"Fine.",2024-05-02\n'
+        "google,g-3,Cy,5,Lovely.,2024-05-03\n"
+    )
+
+    run = run_import(location, alice, data)
+
+    assert [error["line"] for error in run.errors] == [2, 3]
+    assert list(Review.objects.values_list("external_id", flat=True)) == ["g-3"]
+
+
+def test_a_quoted_text_over_several_lines_is_still_one_review(location, alice):
+    data = HEADER + 'google,g-1,Ana,5,"Calm space.\nSpotless rooms.",2024-05-01\ngoogle,g-2,Ben,4,Fine.,2024-05-02\n'
+
+    run = run_import(location, alice, data)
+
+    assert run.errors == [] and run.created_count == 2
+    assert Review.objects.get(external_id="g-1").text == "Calm space.\nSpotless rooms."

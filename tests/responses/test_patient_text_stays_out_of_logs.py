@@ -2,11 +2,12 @@
 import logging
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from responses import workflow
 from responses.intake import review_paste, reviews_import
-from responses.models import AuditEvent
+from responses.models import AuditEvent, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_a_whole_review_journey_logs_no_patient_text(location, alice, bob, caplo
         workflow.reply_submit(reply=reply, actor=alice)
     reply = workflow.reply_apply_safe_rewrite(reply=reply, actor=alice, expected_revision=reply.revision)
     reply = workflow.reply_submit(reply=reply, actor=alice)
-    reply = workflow.reply_approve(reply=reply, actor=bob)
+    reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
     workflow.reply_mark_posted(reply=reply, actor=bob)
 
     assert caplog.records, "the journey is logged (ids and counts)"
@@ -41,3 +42,20 @@ def test_a_whole_review_journey_logs_no_patient_text(location, alice, bob, caplo
                    "kybella", "redo it"):
         assert secret not in logged, secret
         assert secret not in audited, secret
+
+
+def test_a_statement_the_database_refuses_reaches_its_log_without_patient_text(location, alice, postgres_server_log):
+    canary = "Quillonette canary: my Sculptra lump"
+    review = review_paste(location=location, actor=alice, platform="google", author_name="Zephyrine",
+                          rating=1, posted_at=timezone.now(), text=canary)
+    review_paste(location=location, actor=alice, platform="google", author_name="Zephyrine",
+                 rating=1, posted_at=review.posted_at, text=canary)  # the same review pasted twice
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # A statement PostgreSQL refuses and logs: a second row for the same review.
+        Review.objects.create(location=location, platform="google", external_id=review.external_id,
+                              text=canary, text_sha256="x", posted_at=review.posted_at)
+
+    logged = postgres_server_log.since_start(waiting_for="unique_review_external_id_per_source")
+    assert "unique_review_external_id_per_source" in logged, "the refused statement is in the server log"
+    assert "quillonette" not in logged.lower() and "sculptra" not in logged.lower()
+    assert logged.count("unique_review_external_id_per_source") == 1, "pasting twice is no constraint violation"

@@ -24,7 +24,7 @@ def google_review(make_review):
 def approved_reply(review, alice, bob):
     reply = workflow.reply_start(review=review, actor=alice, text=REPLY)
     reply = workflow.reply_submit(reply=reply, actor=alice)
-    return workflow.reply_approve(reply=reply, actor=bob)
+    return workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
 
 
 def test_the_location_google_connection_is_the_publisher(google, google_review):

@@ -50,7 +50,7 @@ def pending(draft, alice):
 
 @pytest.fixture
 def approved(pending, bob):
-    return workflow.reply_approve(reply=pending, actor=bob)
+    return workflow.reply_approve(reply=pending, actor=bob, expected_revision=pending.revision)
 
 
 def is_region(response, marker: str) -> bool:
@@ -430,6 +430,13 @@ def test_approving_a_changed_reply_is_refused(client, alice, bob, pending):
     assert "Someone else changed this reply" in body
 
 
+def test_an_approval_without_the_revision_bob_read_is_refused_clearly(client, bob, pending):
+    body = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]), {}, **HTMX).content.decode()
+    assert "Nothing was approved" in body and "Reload the page" in body
+    pending.refresh_from_db()
+    assert pending.state == ReplyState.AWAITING_APPROVAL
+
+
 def test_reject_needs_a_comment(client, bob, pending):
     body = as_user(client, bob).post(reverse("reply_reject", args=[pending.review_id]),
                                      {"expected_revision": pending.revision, "comment": ""}, **HTMX).content.decode()
@@ -644,3 +651,14 @@ def test_the_review_page_still_opens_when_the_guard_cannot_use_the_practice_voca
     review = make_review("My Botox bruised.")
     response = as_user(client, alice).get(reverse("review_detail", args=[review.pk]))
     assert response.status_code == 200
+
+
+def test_a_deeply_nested_json_upload_shows_a_failed_report_not_a_server_error(client, alice, location):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("reviews.json", b"[" * 100_000, content_type="application/json")
+    response = as_user(client, alice).post(reverse("review_import"), {"location": location.pk, "file": upload})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and run.status == ImportRun.Status.FAILED
+    body = client.get(response["Location"]).content.decode()
+    assert "nested too deeply" in body

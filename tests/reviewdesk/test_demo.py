@@ -2,6 +2,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from responses.models import Location, Practice, Review, StaffMember
 
@@ -27,8 +28,9 @@ def test_both_demo_users_can_log_in_with_the_printed_password(settings):
     settings.DEBUG = True
     settings.DEMO_PASSWORD = "correct horse battery staple"
     call_command("load_demo")
-    frontdesk = authenticate(username="frontdesk", password="correct horse battery staple")
-    manager = authenticate(username="manager", password="correct horse battery staple")
+    request = RequestFactory().post("/accounts/login/")  # the brute-force protection needs the request
+    frontdesk = authenticate(request, username="frontdesk", password="correct horse battery staple")
+    manager = authenticate(request, username="manager", password="correct horse battery staple")
     assert frontdesk.has_perm("responses.submit_reply") and not frontdesk.has_perm("responses.approve_reply")
     assert manager.has_perm("responses.approve_reply")
 
@@ -42,7 +44,7 @@ def test_without_a_configured_password_it_makes_a_random_one_and_keeps_it(settin
     password = (tmp_path / "demo-password").read_text().strip()
     assert len(password) >= 12
     call_command("load_demo")
-    assert authenticate(username="manager", password=password) is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="manager", password=password) is not None
 
 
 @pytest.mark.django_db

@@ -58,6 +58,20 @@ def test_it_reads_postgres_and_sqlite_urls():
     assert lite["NAME"] == "/tmp/reviewdesk.sqlite3"
 
 
+def test_postgres_binds_values_on_the_server_so_its_log_never_holds_them():
+    # psycopg 3 then sends "INSERT ... VALUES ($1, $2)" and the values apart: a failing statement that
+    # PostgreSQL logs shows placeholders, not review text.
+    assert database_from_url("postgres://rd@db.internal/reviewdesk")["OPTIONS"]["server_side_binding"] is True
+    assert "server_side_binding" not in database_from_url("sqlite:////tmp/x.sqlite3").get("OPTIONS", {})
+
+
+def test_the_running_app_binds_values_on_the_server_when_on_postgres():
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    assert options.get("server_side_binding") is (settings.DATABASES["default"]["ENGINE"].endswith("postgresql") or None)
+
+
 def test_a_bad_database_url_gets_a_clear_error_without_the_password():
     with pytest.raises(ImproperlyConfigured) as excinfo:
         database_from_url("mysqlx://admin:hunter2@db/reviews")
