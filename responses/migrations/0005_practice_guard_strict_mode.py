@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('responses', '0003_import_run_default_platform'),
+        ('responses', '0004_unlock_logins_permission'),
     ]
 
     operations = [
