@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
-CLASSIFIER := phi_guard/artifacts/reply_classifier.joblib
+CLASSIFIER := phi_guard/artifacts/reply_classifier.npz
 GUARD_INPUTS := $(wildcard phi_guard/*.py phi_guard/vocabulary/*.txt tests/phi_guard/data/splits.json tests/phi_guard/data/batches/*/*)
 
 .PHONY: install run test e2e bench lint check-deploy clean

@@ -36,7 +36,7 @@ def sentence_shape(sentence, *, allowed: list[tuple[int, int]], first_name: str)
             if not words or words[-1] != SLOT:
                 words.append(SLOT)
             continue
-        lower = fold(token.lower_).text
+        lower = token.lower_  # the reply was folded before it was parsed
         if first_name and lower == first_name:
             continue
         words.append(lower)
@@ -53,12 +53,12 @@ class ApprovedSentences:
         shapes: dict[str, str] = {}
         for text in texts:
             marked = _PLACEHOLDER.sub(lambda m: "" if m.group(1) == "first_name" else f" {_SLOT_WORD} ", text)
-            for sentence in split(marked):
+            for sentence in split(fold(marked).text):
                 words = []
                 for token in sentence:
                     if token.is_punct or token.is_space or not token.text.strip():
                         continue
-                    word = fold(token.lower_).text
+                    word = token.lower_
                     words.append(SLOT if word == _SLOT_WORD else word)
                 shape = _shape(words)
                 if shape:

@@ -1,23 +1,34 @@
 """The learned layer: a sentence classifier that reads what a sentence says about the reviewer.
 
-Input is a sentence's *features*: its words with the practice's own details, the reviewer's
-first name and numbers abstracted away, the grammatical role of every word that refers to the
-reviewer ("you" as the subject of "remember", "your" owning "prescription"), and which rules
-fired in it. Output is the probability that the sentence discloses something about the
-reviewer, and a category. Word and character n-grams with a logistic regression: small,
-deterministic, fast, and explainable (the heaviest features of each decision).
+Input is a sentence's *features* (phi_guard.features): its words with the practice's own details,
+the reviewer's first name and numbers abstracted away, the grammatical role of every word that
+points at the reviewer, and which rules fired in it. Output is the probability that the sentence
+discloses something about the reviewer, and a category. Word and character n-grams, tf-idf, and a
+logistic regression: small, deterministic, fast, and explainable (the heaviest features of a decision).
 
-The artifact is built by `manage.py phi_train` (run by `make install`) from the labelled
-training batches in the repository; a missing or unreadable artifact makes the guard fail closed.
+Training uses scikit-learn (phi_guard.training, run by `manage.py phi_train` in `make install`);
+the artifact holds plain arrays, so checking a reply needs only numpy (scikit-learn alone would add
+~75 MB to every web worker). A missing or unreadable artifact makes the guard fail closed.
 """
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import math
+import re
+import zipfile
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-FEATURE_VERSION = 1
+import numpy as np
+
+FEATURE_VERSION = 2
+WORD_NGRAMS = (1, 3)
+CHAR_NGRAMS = (3, 5)
+_TOKEN = re.compile(r"\S+")
+_WHITE_SPACES = re.compile(r"\s\s+")
 
 
 class ClassifierMissing(RuntimeError):
@@ -52,43 +63,112 @@ class TrainingSentence:
     group: str  # the batch it came from (for leave-one-batch-out validation)
 
 
-def _vectorizer():
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
-
-    return FeatureUnion([
-        ("words", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 3), min_df=2,
-                                  sublinear_tf=True, lowercase=False)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
-                                  lowercase=False, preprocessor=_words_only)),
-    ])
-
-
-def _words_only(features: str) -> str:
+def words_only(features: str) -> str:
     """Character n-grams read the words and placeholders, not the structural features (`_dep:head_`)."""
     return " ".join(token for token in features.split() if ":" not in token)
+
+
+def word_ngrams(features: str) -> list[str]:
+    tokens = _TOKEN.findall(features)
+    grams = list(tokens)
+    for n in range(WORD_NGRAMS[0] + 1, min(WORD_NGRAMS[1], len(tokens)) + 1):
+        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def char_ngrams(features: str) -> list[str]:
+    """Character n-grams inside word boundaries, words padded with a space (scikit-learn's "char_wb")."""
+    grams = []
+    for word in _WHITE_SPACES.sub(" ", words_only(features)).split():
+        word = f" {word} "
+        for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+            offset = 0
+            grams.append(word[offset:offset + n])
+            while offset + n < len(word):
+                offset += 1
+                grams.append(word[offset:offset + n])
+            if offset == 0:
+                break
+    return grams
 
 
 class ReplyClassifier:
     """Probability that a sentence discloses, and the likeliest category of what it discloses."""
 
-    def __init__(self, vectorizer, model, category_model, category_labels: tuple[str, ...], decision: Decision):
-        self.decision = decision
-        self.vectorizer = vectorizer
-        self.model = model
-        self.category_model = category_model
+    def __init__(self, *, words: list[str], chars: list[str], idf: np.ndarray, coef: np.ndarray, intercept: float,
+                 category_coef: np.ndarray, category_intercept: np.ndarray, category_labels: tuple[str, ...],
+                 decision: Decision):
+        self.words = {term: i for i, term in enumerate(words)}
+        self.chars = {term: len(words) + i for i, term in enumerate(chars)}
+        self.word_names = list(words)
+        self.idf, self.coef, self.intercept = idf, coef, intercept
+        self.category_coef, self.category_intercept = category_coef, category_intercept
         self.category_labels = category_labels
+        self.decision = decision
         self.sha256 = ""
+
+    # --- reading a sentence -----------------------------------------------------------------------
+
+    def vector(self, features: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse tf-idf of one sentence: (feature indices, values), each block l2-normalised."""
+        indices, values = [], []
+        for grams, index in ((word_ngrams(features), self.words), (char_ngrams(features), self.chars)):
+            counts = Counter(index[g] for g in grams if g in index)
+            if not counts:
+                continue
+            block = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[block]
+            norm = math.sqrt(float(weights @ weights))
+            indices.append(block)
+            values.append(weights / norm if norm else weights)
+        if not indices:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(indices), np.concatenate(values)
+
+    def probabilities(self, features: list[str]) -> list[float]:
+        scores = []
+        for text in features:
+            indices, values = self.vector(text)
+            logit = float(values @ self.coef[indices]) + self.intercept
+            scores.append(1.0 / (1.0 + math.exp(-logit)))
+        return scores
+
+    def category(self, features: str) -> str:
+        indices, values = self.vector(features)
+        scores = self.category_coef[:, indices] @ values + self.category_intercept
+        return self.category_labels[int(np.argmax(scores))]
+
+    def reasons(self, features: str, limit: int = 3) -> list[str]:
+        """The words and phrases that weighed most towards 'discloses' in this sentence."""
+        indices, values = self.vector(features)
+        weights = values * self.coef[indices]
+        reasons: list[str] = []
+        for index, weight in sorted(zip(indices.tolist(), weights.tolist()), key=lambda pair: -pair[1]):
+            if weight <= 0 or index >= len(self.word_names):
+                continue
+            phrase = self.word_names[index]
+            if phrase.startswith("_") and ":" in phrase or any(phrase in kept or kept in phrase for kept in reasons):
+                continue
+            reasons.append(phrase)
+            if len(reasons) == limit:
+                break
+        return reasons
+
+    # --- training and the artifact ------------------------------------------------------------------
 
     @classmethod
     def train(cls, sentences: list[TrainingSentence], *, decision: Decision, c: float = 16.0) -> ReplyClassifier:
-        import numpy as np
+        """Fit with scikit-learn (imported here only) and keep the arrays."""
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.preprocessing import MultiLabelBinarizer
 
-        vectorizer = _vectorizer()
-        matrix = vectorizer.fit_transform([s.features for s in sentences])
+        word_vectorizer = TfidfVectorizer(analyzer=word_ngrams, min_df=2, sublinear_tf=True)
+        char_vectorizer = TfidfVectorizer(analyzer=char_ngrams, min_df=3, sublinear_tf=True)
+        texts = [s.features for s in sentences]
+        matrix = hstack([word_vectorizer.fit_transform(texts), char_vectorizer.fit_transform(texts)]).tocsr()
         labels = np.array([s.unsafe for s in sentences], dtype=int)
         model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=2000)
         model.fit(matrix, labels)
@@ -97,51 +177,46 @@ class ReplyClassifier:
         targets = binarizer.fit_transform([sentences[i].categories for i in unsafe_rows])
         category_model = OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", solver="liblinear"))
         category_model.fit(matrix[unsafe_rows], targets)
-        return cls(vectorizer, model, category_model, tuple(binarizer.classes_), decision)
+        words = list(word_vectorizer.get_feature_names_out())
+        chars = list(char_vectorizer.get_feature_names_out())
+        classifier = cls(
+            words=words, chars=chars,
+            idf=np.concatenate([word_vectorizer.idf_, char_vectorizer.idf_]),
+            coef=model.coef_[0].astype(np.float64), intercept=float(model.intercept_[0]),
+            category_coef=np.vstack([e.coef_[0] for e in category_model.estimators_]),
+            category_intercept=np.array([e.intercept_[0] for e in category_model.estimators_]),
+            category_labels=tuple(str(label) for label in binarizer.classes_), decision=decision,
+        )
+        # The numpy reading must be scikit-learn's reading, or the thresholds chosen on one mean nothing on the other.
+        sample = list(range(0, len(texts), max(1, len(texts) // 200)))
+        expected = model.predict_proba(matrix[sample])[:, 1]
+        if not np.allclose(expected, classifier.probabilities([texts[i] for i in sample]), atol=1e-9):
+            raise AssertionError("the exported classifier does not reproduce scikit-learn's probabilities")
+        return classifier
 
-    def probabilities(self, features: list[str]):
-        if not features:
-            return []
-        return self.model.predict_proba(self.vectorizer.transform(features))[:, 1]
-
-    def category(self, features: str) -> str:
-        scores = self.category_model.decision_function(self.vectorizer.transform([features]))[0]
-        return self.category_labels[int(scores.argmax())]
-
-    def reasons(self, features: str, limit: int = 3) -> list[str]:
-        """The words and structures that weighed most towards 'discloses' in this sentence."""
-        row = self.vectorizer.transform([features])
-        weights = row.multiply(self.model.coef_[0]).tocsr()
-        names = self._feature_names()
-        ranked = sorted(zip(weights.indices, weights.data), key=lambda pair: -pair[1])
-        reasons: list[str] = []
-        for index, weight in ranked:
-            name = names[index]
-            if weight <= 0 or not name.startswith("words__"):
-                continue
-            phrase = name.removeprefix("words__")
-            if any(phrase in kept or kept in phrase for kept in reasons):
-                continue
-            reasons.append(phrase)
-            if len(reasons) == limit:
-                break
-        return reasons
-
-    def _feature_names(self):
-        names = getattr(self, "_names", None)
-        if names is None:
-            names = self._names = self.vectorizer.get_feature_names_out()
-        return names
+    def _arrays(self) -> dict[str, np.ndarray]:
+        meta = {"feature_version": FEATURE_VERSION, "decision": asdict(self.decision),
+                "category_labels": list(self.category_labels), "intercept": self.intercept}
+        chars = sorted(self.chars, key=self.chars.get)
+        return {
+            "meta": np.array(json.dumps(meta, sort_keys=True)),
+            "words": np.array(self.word_names, dtype=str), "chars": np.array(chars, dtype=str),
+            "idf": self.idf, "coef": self.coef,
+            "category_coef": self.category_coef, "category_intercept": self.category_intercept,
+        }
 
     def dump(self, path: Path) -> str:
-        import joblib
-
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the artifact (a zip of .npy arrays with fixed timestamps: the same model, the same bytes)."""
         buffer = io.BytesIO()
-        joblib.dump({"feature_version": FEATURE_VERSION, "vectorizer": self.vectorizer, "model": self.model,
-                     "category_model": self.category_model, "category_labels": self.category_labels,
-                     "decision": asdict(self.decision)}, buffer)
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in self._arrays().items():
+                entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                data = io.BytesIO()
+                np.lib.format.write_array(data, np.asarray(array), allow_pickle=False)
+                archive.writestr(entry, data.getvalue())
         data = buffer.getvalue()
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
         temporary.write_bytes(data)
         temporary.replace(path)
@@ -150,21 +225,24 @@ class ReplyClassifier:
 
     @classmethod
     def load(cls, path: Path) -> ReplyClassifier:
-        import joblib
-
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise ClassifierMissing(f"classifier artifact {path.name} is missing (run `make install`)") from exc
         try:
-            payload = joblib.load(io.BytesIO(data))
-            if payload.get("feature_version") != FEATURE_VERSION:
-                raise ClassifierMissing(f"classifier artifact {path.name} is out of date (run `make install`)")
-            decision = payload["decision"]
-            classifier = cls(payload["vectorizer"], payload["model"], payload["category_model"],
-                             tuple(payload["category_labels"]),
-                             Decision(block=decision["block"], keep=dict(decision["keep"]),
-                                      hard=tuple(decision["hard"])))
+            with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+                meta = json.loads(str(arrays["meta"]))
+                if meta.get("feature_version") != FEATURE_VERSION:
+                    raise ClassifierMissing(f"classifier artifact {path.name} is out of date (run `make install`)")
+                decision = meta["decision"]
+                classifier = cls(
+                    words=arrays["words"].tolist(), chars=arrays["chars"].tolist(), idf=arrays["idf"],
+                    coef=arrays["coef"], intercept=float(meta["intercept"]), category_coef=arrays["category_coef"],
+                    category_intercept=arrays["category_intercept"],
+                    category_labels=tuple(meta["category_labels"]),
+                    decision=Decision(block=decision["block"], keep=dict(decision["keep"]),
+                                      hard=tuple(decision["hard"])),
+                )
         except ClassifierMissing:
             raise
         except Exception as exc:

@@ -20,8 +20,10 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from phi_guard import language
 from phi_guard.approved import ApprovedSentences, sentence_shape
 from phi_guard.classifier import ClassifierMissing, ReplyClassifier
+from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
 from phi_guard.features import sentence_features
+from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
 from phi_guard.lexicon import CLINICAL_FILES, keys, vocabulary_revision
 from phi_guard.normalize import Folded, fold
 from phi_guard.offline import use_bundled_suffix_list
@@ -113,8 +115,9 @@ class GuardEngine:
         self.nlp_engine = GuardNlpEngine(model_name)
         self.nlp_engine.load()
         self.nlp = self.nlp_engine.get_nlp(LANGUAGE)
-        self.lexicon = Lexicon(self.nlp)
-        registry = RecognizerRegistry(recognizers=build_recognizers(), supported_languages=[LANGUAGE])
+        self.lexicon = Lexicon(self.nlp, conditions=icd_terms())
+        registry = RecognizerRegistry(recognizers=[*build_recognizers(), *build_constructions()],
+                                      supported_languages=[LANGUAGE])
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
         self.entities = sorted(set(ENTITY_POLICY) - {"NOT_APPROVED"})  # strict mode is decided, not recognized
         self.clinical_keys = frozenset().union(*(keys(name) for name in CLINICAL_FILES.values()))
@@ -123,7 +126,7 @@ class GuardEngine:
             "engine": ENGINE_VERSION,
             "model": f"{model_name}-{self.nlp.meta.get('version', '?')}",
             "classifier": self.classifier.sha256[:12] if self.classifier else "none",
-            "vocabulary": vocabulary_revision(),
+            "vocabulary": vocabulary_revision(ICD_TERMS_PATH),
         }
         self._lock = threading.RLock()
         self._practices: OrderedDict[str, tuple[PracticeContext, object]] = OrderedDict()
@@ -149,14 +152,19 @@ class GuardEngine:
         if self.classifier is None:
             raise GuardUnavailable("the reply classifier is not loaded")
         version = self.version_for(practice)
+        analyses = self.analyze_many(items, practice)
+        # One pass of the classifier over every sentence of every reply: vectorizing is the expensive part.
+        readable = [a for a in analyses if isinstance(a, Analysis) and not a.unreadable]
+        scores = iter(self.classifier.probabilities([v.features for a in readable for v in a.sentences]))
+        probabilities = {id(a): [next(scores) for _ in a.sentences] for a in readable}
         verdicts = []
-        for item, analysis in zip(items, self.analyze_many(items, practice)):
+        for item, analysis in zip(items, analyses):
             if isinstance(analysis, Exception):
                 verdicts.append(Verdict.failed(item.text, f"guard error: {type(analysis).__name__}", version))
             elif analysis.unreadable:
                 verdicts.append(Verdict.failed(item.text, analysis.unreadable, version))
             else:
-                findings = self.decide(analysis)
+                findings = self.decide(analysis, probabilities[id(analysis)])
                 verdicts.append(Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text),
                                         guard_version=version))
         return verdicts
@@ -219,10 +227,9 @@ class GuardEngine:
         return Analysis(text=item.text, rule_findings=findings, sentences=tuple(views), unreadable=unreadable,
                         pinned=tuple(pinned), strict=strict)
 
-    def decide(self, analysis: Analysis) -> tuple[Finding, ...]:
+    def decide(self, analysis: Analysis, probabilities) -> tuple[Finding, ...]:
         """Rules and classifier together, sentence by sentence (see classifier.Decision)."""
         decision = self.classifier.decision
-        probabilities = self.classifier.probabilities([view.features for view in analysis.sentences])
         kept: list[Finding] = []
         placed = set()
         for view, probability in zip(analysis.sentences, probabilities):
@@ -328,7 +335,7 @@ def get_engine(model_name: str, classifier_path: Path | None = None) -> GuardEng
                 engine = GuardEngine(model_name, classifier_path)
             except GuardUnavailable:
                 raise
-            except ClassifierMissing as exc:
+            except (ClassifierMissing, ConditionsMissing) as exc:
                 raise GuardUnavailable(str(exc)) from exc
             except Exception as exc:
                 raise GuardUnavailable(f"could not load the PHI guard ({type(exc).__name__})") from exc

@@ -31,8 +31,8 @@ def _vocative(token, sentence) -> bool:
     after = token.nbor(1) if token.i + 1 < sentence.end else None
     if before is not None and before.lower_ in GREETINGS:
         return True
-    if position == 0 and (after is None or after.is_punct):
-        return True
+    if position == 0 and (after is None or after.is_punct or after.pos_ not in ("VERB", "AUX")):
+        return True  # "lucas thx!!", "Kendra, ..." -- but not "Lucas was seen"
     return after is None or (after.is_punct and (token.i + 2 >= sentence.end or before is None or before.is_punct))
 
 

@@ -149,14 +149,15 @@ class FuzzyIndex:
 
 
 @cache
-def vocabulary_revision() -> str:
-    """A short digest of every word list: part of the guard's version, so a list change is a new guard."""
+def vocabulary_revision(*extra: Path) -> str:
+    """A short digest of every word list (and `extra` generated lists): part of the guard's version, so a
+    list change is a new guard."""
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted(VOCABULARY_DIR.glob("*.txt")):
+    for path in [*sorted(VOCABULARY_DIR.glob("*.txt")), *extra]:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:12]
 
 

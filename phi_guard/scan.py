@@ -51,12 +51,15 @@ class PracticeTerms:
 class Lexicon:
     """Phrase matchers over every list, built once per engine from the vocabulary files."""
 
-    def __init__(self, nlp):
+    def __init__(self, nlp, conditions: tuple[str, ...] = ()):
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.clinical_labels = frozenset(lexicon.CLINICAL_FILES)
         for label, name in {**lexicon.CLINICAL_FILES, **CONSTRUCTION_LISTS}.items():
             self.matcher.add(label, [self.pattern(term) for term in lexicon.terms(name)])
+        # Diagnoses from ICD-10-CM (phi_guard.icd): exact words only, no spelling tolerance for the long tail.
+        if conditions:
+            self.matcher.add("CONDITION", [self.pattern(term) for term in conditions])
         single_words = {}
         for label, name in lexicon.CLINICAL_FILES.items():
             for term in lexicon.terms(name):

@@ -42,7 +42,7 @@ def guard_classifier_path():
 
     from django.conf import settings
 
-    default = Path(__file__).resolve().parent / "artifacts" / "reply_classifier.joblib"
+    default = Path(__file__).resolve().parent / "artifacts" / "reply_classifier.npz"
     if settings.configured:
         return Path(getattr(settings, "PHI_GUARD_CLASSIFIER", None) or default)
     return default

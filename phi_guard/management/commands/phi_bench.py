@@ -12,7 +12,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from phi_guard.profile import PracticeProfile
-from phi_guard.service import GuardInput, guard_check, guard_check_many, guard_model_name
+from phi_guard.service import GuardInput, guard_check, guard_check_many, guard_model_name, guard_rewrite
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -43,7 +47,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if guard_check("warm-up", practice=practice).error:
             raise CommandError("the guard could not load; see guard_status()")
-        out(f"model: {model}; drafts: {len(items)}; guard load: {time.perf_counter() - started:.2f} s")
+        out(f"model: {model}; drafts: {len(items)}; guard load: {time.perf_counter() - started:.2f} s; "
+            f"RSS with the guard loaded: {_rss_mb():.0f} MB")
 
         started = time.perf_counter()
         guard_check_many(items, practice=practice)
@@ -53,6 +58,17 @@ class Command(BaseCommand):
             t = time.perf_counter()
             guard_check(item.text, practice=practice, review=item.review, reviewer_name=item.reviewer_name)
             guard_single.append(time.perf_counter() - t)
+
+        guard_rss = _rss_mb()
+        rewrites, checks = [], []
+        for item in items[:200]:
+            t = time.perf_counter()
+            verdict = guard_check(item.text, practice=practice, review=item.review, reviewer_name=item.reviewer_name)
+            checks.append(time.perf_counter() - t)
+            if verdict.blocked and not verdict.error:
+                t = time.perf_counter()
+                guard_rewrite(item.text, practice=practice, review=item.review, reviewer_name=item.reviewer_name)
+                rewrites.append(time.perf_counter() - t)
 
         stock = self._stock_analyzer(model)
         stock.analyze("warm-up", language="en")
@@ -74,7 +90,11 @@ class Command(BaseCommand):
         line("guard, one call per draft", sum(guard_single), guard_single)
         line("stock Presidio, one per draft", stock_total, stock_single)
         out(f"ratio guard/stock: batched {guard_batch / stock_total:.2f}, one at a time {sum(guard_single) / stock_total:.2f}")
-        out(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        if rewrites:
+            out(f"safe rewrite: mean {statistics.mean(rewrites) * 1000:.1f} ms on {len(rewrites)} blocked drafts = "
+                f"{statistics.mean(rewrites) / statistics.mean(checks):.1f}x one check")
+        out(f"peak memory (max RSS) with the guard alone: {guard_rss:.0f} MB; "
+            f"with stock Presidio loaded beside it: {_rss_mb():.0f} MB")
 
     @staticmethod
     def _stock_analyzer(model: str):

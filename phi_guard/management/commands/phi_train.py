@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from phi_guard import training
+from phi_guard.icd import icd_terms_build
 from phi_guard.service import guard_classifier_path, guard_model_name
 
 
@@ -20,9 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         output = Path(options["output"]) if options["output"] else guard_classifier_path()
+        # The rules read the ICD-10-CM condition list, so it is extracted before the classifier learns from them.
+        conditions = icd_terms_build()
         report = training.train(model_name=guard_model_name(), output=output)
         if not options["quiet"]:
             for line in report.lines:
                 self.stdout.write(line)
         self.stdout.write(f"classifier {output} sha256={report.sha256[:12]} "
-                          f"({report.sentences} sentences from {report.batches} batches)")
+                          f"({report.sentences} sentences from {report.batches} batches; "
+                          f"{conditions} ICD-10-CM condition words)")
