@@ -126,3 +126,15 @@ def test_it_refuses_a_range_that_ends_before_it_starts(bob, practice):
     today = timezone.localdate()
     with pytest.raises(ExportRefused, match="end date is before"):
         compliance_export(practice=practice, actor=bob, date_from=today, date_to=today - timedelta(days=1))
+
+
+def test_the_export_benchmark_prints_its_time_and_leaves_nothing_behind(db, capsys):
+    from django.core.management import call_command
+
+    from responses.compliance.models import ReplyPosting
+
+    call_command("compliance_export_bench", "--replies", "20")
+
+    out = capsys.readouterr().out
+    assert "compliance export (csv): 20 replies in" in out and "compliance export (html): 20 replies in" in out
+    assert not ReplyPosting.objects.exists()
