@@ -100,3 +100,13 @@ def test_the_command_scans_inline_and_reports(review, post_reply, practice, glow
 
     assert "done, 1/1 re-checked, 1 now blocked (incidents opened)" in capsys.readouterr().out
     assert Incident.objects.count() == 1
+
+
+def test_the_progress_region_polls_while_a_scan_is_queued(client, practice, bob):
+    GuardScan.objects.create(practice=practice, total=4, processed=1)
+    client.force_login(bob)
+
+    region = client.get("/compliance", headers={"HX-Request": "true"}).content.decode()
+
+    assert 'hx-trigger="every 2s"' in region and "1 of 4 replies re-checked (25%)" in region
+    assert "Open incidents" not in region  # only the region, not the page
