@@ -28,6 +28,26 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "login_user",
         "cleared",
         "via",
+        # compliance (responses/compliance): ids, counts, states and choices only
+        "row_count",
+        "include_patient_text",
+        "export_format",
+        "period",
+        "incident",
+        "posting",
+        "scan",
+        "trigger",
+        "processed",
+        "blocked",
+        "unchecked",
+        "takedown",
+        "decision",
+        "follow_up",
+        "channel",
+        "outcome",
+        "status",
+        "pending_publish",
+        "delay_seconds",
     }
 )
 

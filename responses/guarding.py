@@ -1,12 +1,14 @@
 """The bridge between reviews and the PHI guard: a practice's profile and verdicts on reply texts."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import defaultdict
 
 from phi_guard.profile import PracticeProfile
 from phi_guard.profile import StaffMember as GuardStaff
-from phi_guard.service import guard_check, guard_rewrite
+from phi_guard.service import GuardInput, guard_check, guard_check_many, guard_rewrite
 from phi_guard.verdict import Verdict
 from responses.models import Practice, Review
 
@@ -78,3 +80,40 @@ def safe_rewrite_for(*, review: Review, text: str) -> str:
         reviewer_name=review.author_name,
         private_channel=review.location.private_channel,
     )
+
+
+def verdicts_for_replies(*, practice: Practice, items: list[tuple[Review, str]]) -> list[Verdict]:
+    """The guard's verdicts on many (review, reply text) pairs of one practice, in one batched pass."""
+    if not items:
+        return []
+    try:
+        profile = practice_profile(practice)
+    except ValueError as exc:
+        logger.error("practice %s: guard profile unusable: %s", practice.pk, exc)
+        return [Verdict.failed(text, f"PHI guard unavailable: the practice profile is invalid ({exc})")
+                for _, text in items]
+    return guard_check_many(
+        [GuardInput(text=text, review=review.text, reviewer_name=review.author_name) for review, text in items],
+        practice=profile,
+    )
+
+
+_VERSION_PROBE = "Thank you for your feedback."
+
+
+def guard_version_current(*, practice: Practice) -> dict:
+    """Which guard would judge this practice's replies now (engine, model, classifier, vocabulary, practice);
+    empty when the guard cannot run."""
+    try:
+        profile = practice_profile(practice)
+    except ValueError:
+        return {}
+    verdict = guard_check(_VERSION_PROBE, practice=profile)
+    return dict(verdict.guard_version) if not verdict.error else {}
+
+
+def guard_version_key(guard_version: dict) -> str:
+    """A short stable digest of a guard version, for "checked by this guard already?" (empty for none)."""
+    if not guard_version:
+        return ""
+    return hashlib.sha256(json.dumps(guard_version, sort_keys=True).encode()).hexdigest()[:32]

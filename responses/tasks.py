@@ -53,3 +53,11 @@ def import_reviews_from_upload(run_id: int) -> None:
     run = ImportRun.objects.select_related("location", "started_by").filter(pk=run_id).first()
     if run is not None:
         reviews_import_upload(run=run)
+
+# The compliance package's tasks (retro-scan, pull-back window), registered with the worker through this module.
+from responses.compliance.tasks import (  # noqa: E402,F401
+    rescan_all_practices,
+    run_guard_scan,
+    send_due_publishes,
+    send_pending_publish,
+)

@@ -67,6 +67,7 @@ class Action:
     APPROVE = "approve"
     REJECT = "reject"
     POST = "post"
+    REPLACE = "replace"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ TRANSITIONS: dict[str, Transition] = {
     Action.APPROVE: Transition((S.AWAITING_APPROVAL,), S.APPROVED, "approve_reply", True),
     Action.REJECT: Transition((S.AWAITING_APPROVAL, S.APPROVED), S.DRAFTING, "approve_reply", False),
     Action.POST: Transition((S.APPROVED,), S.POSTED, "post_reply", True),
+    # Only from an incident, once the posted text is down (responses.compliance.incidents).
+    Action.REPLACE: Transition((S.POSTED,), S.DRAFTING, "manage_compliance", False),
 }
 
 
@@ -287,6 +290,10 @@ def _move(
             action=action, actor=actor, reply=reply, from_state=from_state, to_state=reply.state,
             verdict=verdict, version=reply.current_version.number, **details,
         )
+        if reply.state == S.POSTED:
+            from responses.compliance.records import reply_posting_record
+
+            reply_posting_record(reply=reply, verdict=verdict, actor=actor)
     return reply
 
 
@@ -353,6 +360,20 @@ def reply_mark_posted(
     )
 
 
+def reply_publish_precheck(*, reply: Reply, actor, expected_revision: int | None = None) -> None:
+    """Everything reply_publish checks before it sends, without sending: the start of the pull-back window
+    (responses.compliance.pullback), so a refusal is heard at once and not minutes later."""
+    from responses.publishers import publisher_for
+
+    _check_allowed(reply, Action.POST, actor)
+    _approved_text_or_refuse(reply)
+    if publisher_for(reply.review) is None:
+        raise TransitionNotAllowed("No platform publisher is configured for this review; mark it as posted instead.")
+    if expected_revision is not None and reply.revision != expected_revision:
+        raise StaleReply()
+    _guard_or_refuse(reply, action=Action.POST, actor=actor)
+
+
 def reply_publish(*, reply: Reply, actor, expected_revision: int | None = None) -> Reply:
     """Post the approved text through the location's platform publisher (e.g. Google Business Profile)."""
     from responses.publishers import PublishError, publisher_for
@@ -376,6 +397,29 @@ def reply_publish(*, reply: Reply, actor, expected_revision: int | None = None) 
         expected_revision=expected_revision, posted_by=actor, posted_at=timezone.now(),
         posted_via=publisher.name, external_reply_id=external_id or "",
     )
+
+
+def reply_reopen_for_replacement(*, reply: Reply, actor, text: str) -> Reply:
+    """Send a posted reply whose text is down again (an incident's takedown) back to drafting with `text` as a new
+    version: the replacement goes through the guard, submit, approval and post like any reply. The earlier
+    publication stays in the compliance record (ReplyPosting)."""
+    transition = _check_allowed(reply, Action.REPLACE, actor)
+    text = _clean_text(text)
+    verdict = verdict_for_reply_text(review=reply.review, text=text)
+    from_state = reply.state
+    with transaction.atomic():
+        _lock(reply, expected_revision=reply.revision, from_state=from_state)
+        version = _new_version(reply, text=text, actor=actor, source=ReplyVersion.Source.EDIT, verdict=verdict)
+        reply = _swap(
+            reply, expected_revision=reply.revision, from_state=from_state, state=transition.to_state,
+            current_version=version, approved_version=None, approved_by=None, approved_at=None, posted_by=None,
+            posted_at=None, posted_via="", external_reply_id="", rejection_comment="",
+        )
+        audit_record(
+            action="reply_replacement_started", actor=actor, reply=reply, from_state=from_state,
+            to_state=reply.state, verdict=verdict, version=version.number,
+        )
+    return reply
 
 
 CLOSE_REASONS = {

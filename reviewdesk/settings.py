@@ -172,6 +172,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.import_reviews_from_all_sources",
         "schedule": crontab(hour=NIGHTLY_IMPORT_HOUR, minute=15),
     },
+    # Incremental: only replies the current guard (version + practice vocabulary) has not checked yet.
+    "rescan-posted-replies-hourly": {
+        "task": "responses.compliance.tasks.rescan_all_practices",
+        "schedule": crontab(minute=40),
+    },
+    # The per-publication timer does this; the sweep catches any the worker lost.
+    "send-replies-past-pull-back-every-minute": {
+        "task": "responses.compliance.tasks.send_due_publishes",
+        "schedule": crontab(),
+    },
 }
 
 # The PHI guard's spaCy pipeline: any installed English model package name.
@@ -188,6 +198,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD")
 # Google Business Profile API root; tests point it at a local HTTP server.
 GOOGLE_BUSINESS_API_URL = env_str("GOOGLE_BUSINESS_API_URL", "https://mybusiness.googleapis.com/v4")
 PLATFORM_HTTP_TIMEOUT = env_int("PLATFORM_HTTP_TIMEOUT", 20, minimum=1)
+# Minutes a reply published through a platform waits, so a manager can pull it back (0: send at once).
+PUBLISH_PULLBACK_MINUTES = env_int("PUBLISH_PULLBACK_MINUTES", 5, minimum=0)
 
 # Production hardening: on whenever DEBUG is off (`manage.py check --deploy` is clean).
 if not DEBUG:

@@ -84,3 +84,18 @@ class GoogleBusinessPublisher:
             raise PublishError(str(exc)) from None
         logger.info("review %s: reply published to Google", review.pk)
         return f"{self.connection.resource.strip().strip('/')}/reviews/{review.external_id}/reply"
+
+
+def google_reply_delete(*, connection: PlatformConnection, review: Review) -> None:
+    """Delete the practice's reply to a review (accounts.locations.reviews.deleteReply); a reply already gone
+    (HTTP 404) counts as deleted. Raises PlatformHTTPError on any other refusal."""
+    if is_generated_external_id(review.external_id):
+        raise PlatformHTTPError(f"This review was pasted, so its {SERVICE} id is unknown; remove the reply by hand.")
+    url = f"{_location_url(connection)}/reviews/{quote(review.external_id, safe='')}/reply"
+    try:
+        json_request("DELETE", url, service=SERVICE, what="review reply", token=connection.access_token)
+    except PlatformHTTPError as exc:
+        if exc.status != 404:
+            logger.warning("review %s: deleting the Google reply failed (HTTP %s)", review.pk, exc.status)
+            raise
+    logger.info("review %s: reply deleted on Google", review.pk)

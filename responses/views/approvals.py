@@ -1,6 +1,7 @@
 """The manager's approval queue: approve or reject pending replies; post approved ones."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from responses import workflow
+from responses.compliance.pullback import pending_publish_for, reply_publish_request
 from responses.forms import ApproveForm, MarkPostedForm, RejectForm, RevisionForm
 from responses.publishers import publisher_for
 from responses.roles import practice_for, require_permission
@@ -23,6 +25,7 @@ def _item_context(reply, *, error: str = "", reject_form: RejectForm | None = No
         "reply": reply,
         "review": reply.review,
         "publisher": publisher_for(reply.review) if reply.state == "approved" else None,
+        "pending_publish": pending_publish_for(reply) if reply.state == "approved" else None,
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reject_form": reject_form or RejectForm(),
         "error": error,
@@ -101,11 +104,18 @@ def reply_mark_posted(request, pk: int):
     )
 
 
+def _publish_success() -> str:
+    minutes = settings.PUBLISH_PULLBACK_MINUTES
+    if not minutes:
+        return "Posted to the platform."
+    return f"Publishing in {minutes} minute{'s' if minutes != 1 else ''}: you can pull it back until then."
+
+
 @require_POST
 def reply_publish(request, pk: int):
     return _manager_action(
         request, pk, "post_reply",
-        lambda reply, data: workflow.reply_publish(
+        lambda reply, data: reply_publish_request(
             reply=reply, actor=request.user, expected_revision=data["expected_revision"]),
-        success="Posted to the platform.",
+        success=_publish_success(),
     )

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from responses.compliance.followups import follow_up_list_overdue
 from responses.forms import InboxFilterForm
 from responses.roles import practice_for
 from responses.selectors import inbox_row, review_list_for_inbox
@@ -28,5 +29,6 @@ def inbox(request):
         "rows": [inbox_row(review, now=now) for review in page.object_list],
         "query": query.urlencode(),
         "target_days": settings.RESPONSE_TARGET_DAYS,
+        "overdue_follow_ups": follow_up_list_overdue(practice=practice),
     }
     return render_region(request, "responses/inbox.html", "results", context)

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from responses import workflow
+from responses.compliance.pullback import pending_publish_for
+from responses.compliance.views import review_compliance_context
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
 from responses.models import Reply, Review
@@ -60,6 +62,7 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "can_start": reply is None and not review.is_closed and request.user.has_perm("responses.submit_reply"),
         "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
         "publisher": publisher_for(review) if reply and reply.state == "approved" else None,
+        "pending_publish": pending_publish_for(reply) if reply and reply.state == "approved" else None,
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reject_form": RejectForm(),
         "next": reverse("review_detail", args=[review.pk]),
@@ -72,6 +75,7 @@ def _page_context(request, review: Review, **editor) -> dict:
         "do_not_repeat": review_do_not_repeat(review),
         "note_form": InternalNoteForm(instance=review),
         "close_form": CloseReviewForm(),
+        **review_compliance_context(request, review),
     }
 
 

@@ -56,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    do_GET = do_PUT = do_POST = _handle
+    do_GET = do_PUT = do_POST = do_DELETE = _handle
 
     def log_message(self, *args):  # keep test output quiet
         pass
