@@ -35,6 +35,12 @@ def csv_of(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.fixture(autouse=True)
+def _own_uploads_folder(settings, tmp_path):
+    # The sweep looks at every upload in the folder: other tests' files are not this test's business.
+    settings.VAR_DIR = tmp_path
+
+
 def upload_path(run):
     return django_settings.VAR_DIR / "imports" / f"import-run-{run.pk}.upload"
 
