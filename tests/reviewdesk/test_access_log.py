@@ -58,17 +58,16 @@ def web_server(tmp_path):
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/accounts/login/", timeout=10).read()
-            break
-        except OSError:  # refused while it starts, or a timeout while the worker loads the guard
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start: " + log.read_text())
-            time.sleep(0.2)
     try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/accounts/login/", timeout=10).read()
+                break
+            except OSError:  # refused while it starts, or a timeout while the worker loads the guard
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("gunicorn did not start: " + log.read_text())
+                time.sleep(0.2)
         yield url, log
     finally:
         process.terminate()
