@@ -22,4 +22,4 @@ RUN pip install . \
 
 USER reviewdesk
 EXPOSE 8000
-CMD ["gunicorn", "reviewdesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "reviewdesk.wsgi:application", "--bind", "0.0.0.0:8000", "-c", "python:reviewdesk.gunicorn_conf"]

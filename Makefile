@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CLASSIFIER := phi_guard/artifacts/reply_classifier.npz
 GUARD_INPUTS := $(wildcard phi_guard/*.py phi_guard/vocabulary/*.txt tests/phi_guard/data/splits.json tests/phi_guard/data/batches/*/*)
 
-.PHONY: install run test e2e bench lint check-deploy clean
+.PHONY: install run test e2e bench load lint check-deploy clean
 
 install: $(STAMP) $(CLASSIFIER)  ## create/update .venv with the app and its dev tools, train the guard's classifier (idempotent)
 
@@ -38,6 +38,13 @@ bench: install  ## speed and memory numbers for the PHI guard and the live check
 	$(PY) manage.py live_check_bench
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py compliance_export_bench --replies 10000
+
+load: export DEBUG = 0
+load: export SECURE_SSL_REDIRECT = 0
+load: export SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+load: install  ## gunicorn on loopback driven by wrk: 10 users typing (live check every 0.5 s), LOAD_SECONDS a run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_test --seconds $(or $(LOAD_SECONDS),30)
 
 lint: install  ## pyflakes-level checks and import order (ruff)
 	$(PY) -m ruff check .

@@ -141,7 +141,16 @@ class ApproveForm(forms.Form):
     )
 
 
+MAX_NOTE_LENGTH = 5000  # a note is a few lines for colleagues, not a document store
+
+
 class InternalNoteForm(forms.ModelForm):
+    internal_note = forms.CharField(
+        label="Internal note", required=False, max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Private to staff. Never copied into a reply.",
+        error_messages={"max_length": f"The note was not saved: it is over {MAX_NOTE_LENGTH:,} characters."},
+    )
+
     class Meta:
         model = Review
         fields = ["internal_note"]

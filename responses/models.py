@@ -10,6 +10,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def text_sha256(text: str) -> str:
@@ -390,6 +391,10 @@ class ImportRun(models.Model):
     # [{"line": 7, "reason": "rating must be 1-5"}]: reasons describe the problem, never quote the review.
     errors = models.JSONField(default=list, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
+    # Written with every progress report: a "running" run whose heartbeat stops is resumed or failed by
+    # responses.intake.import_runs_recover (its process died).
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Workers that started on the uploaded file.")
 
     class Meta:
         ordering = ["-started_at"]

@@ -1,15 +1,17 @@
 """Celery tasks: thin wrappers that take ids and call a service in responses.intake.
 
 The nightly beat entry (settings.CELERY_BEAT_SCHEDULE, "import-new-reviews-nightly")
-runs import_reviews_from_all_sources, which queues one import per connection.
+runs import_reviews_from_all_sources, which queues one import per connection. The
+watchdog, recover_import_runs, runs when a worker starts and every few minutes.
 """
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 
-from responses.intake import connection_import_reviews, reviews_import_upload
+from responses.intake import connection_import_reviews, import_runs_recover, reviews_import_upload
 from responses.models import ImportRun, PlatformConnection
 from responses.platforms.sources import ImportSourceUnavailable
 
@@ -53,6 +55,19 @@ def import_reviews_from_upload(run_id: int) -> None:
     run = ImportRun.objects.select_related("location", "started_by").filter(pk=run_id).first()
     if run is not None:
         reviews_import_upload(run=run)
+
+
+@shared_task(acks_late=True)
+def recover_import_runs() -> dict[str, int]:
+    """Resume or fail imports whose process died, and delete the uploads of ended runs."""
+    return import_runs_recover()
+
+
+@worker_ready.connect(dispatch_uid="responses.recover_import_runs_at_start")
+def _recover_import_runs_at_start(sender=None, **kwargs) -> None:
+    # Queued rather than run here: the worker's main process should not open database connections.
+    recover_import_runs.delay()
+
 
 # The compliance package's tasks (retro-scan, pull-back window), registered with the worker through this module.
 from responses.compliance.tasks import (  # noqa: E402,F401

@@ -353,6 +353,8 @@ def reply_mark_posted(
     posted_at = posted_at or now
     if posted_at > now + timedelta(minutes=5):
         raise WorkflowError("The posting time cannot be in the future.")
+    if posted_at < reply.review.posted_at:
+        raise WorkflowError("The posting time cannot be before the review itself was posted.")
     verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
     return _move(
         reply, transition, actor=actor, verdict=verdict, action="reply_posted",

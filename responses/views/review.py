@@ -184,7 +184,7 @@ def review_note(request, pk: int):
         form.save(commit=False).save(update_fields=["internal_note", "updated_at"])
         messages.success(request, "Internal note saved.")
     else:
-        messages.error(request, "The note could not be saved.")
+        messages.error(request, " ".join(form.errors.get("internal_note", ["The note could not be saved."])))
     return redirect("review_detail", pk=review.pk)
 
 

@@ -34,3 +34,28 @@
     });
   });
 })();
+
+// The idle-session warning: two minutes before the server ends an unused session (SESSION_IDLE_MINUTES),
+// show a banner whose button keeps the session; any request the page makes (htmx) counts as activity.
+(function () {
+  "use strict";
+  var body = document.body;
+  var idle = parseInt(body && body.getAttribute("data-session-idle-seconds"), 10);
+  var banner = document.querySelector(".session-warning");
+  if (!idle || !banner) return;
+  var timer;
+  function arm() {
+    banner.hidden = true;
+    clearTimeout(timer);
+    timer = setTimeout(function () { banner.hidden = false; }, Math.max(idle - 120, 30) * 1000);
+  }
+  document.addEventListener("htmx:afterRequest", arm);
+  banner.querySelector("[data-session-keepalive]").addEventListener("click", function () {
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    fetch(body.getAttribute("data-session-keepalive-url"), {
+      method: "POST", credentials: "same-origin",
+      headers: {"X-CSRFToken": token ? token.value : ""},
+    }).then(arm);
+  });
+  arm();
+})();

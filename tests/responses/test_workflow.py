@@ -254,6 +254,17 @@ def test_a_posting_time_in_the_future_is_refused(draft, alice, bob):
         workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=timezone.now() + timedelta(days=1))
 
 
+def test_a_posting_time_before_the_review_was_posted_is_refused(draft, review, alice, bob):
+    from datetime import timedelta
+
+    reply = approved(draft, alice, bob)
+    with pytest.raises(WorkflowError, match="before the review itself was posted"):
+        workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=review.posted_at - timedelta(hours=1))
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.APPROVED
+    assert workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=review.posted_at).state == ReplyState.POSTED
+
+
 def test_a_review_has_at_most_one_reply(draft, review, alice):
     with pytest.raises(TransitionNotAllowed):
         workflow.reply_start(review=review, actor=alice, text=SAFE)

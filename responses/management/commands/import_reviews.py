@@ -1,6 +1,7 @@
 """python manage.py import_reviews FILE --location ID: the file import, from the command line."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -8,6 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from responses.intake import reviews_import
 from responses.models import ImportRun, Location, Platform
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 class Command(BaseCommand):
@@ -42,7 +47,13 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
         if format:
             name = f"{Path(name).stem}.{format}"
-        run = reviews_import(location=target, actor=None, filename=name, data=data, default_platform=platform)
+        # Stopped with SIGTERM (or Ctrl-C), the import ends its run as failed instead of leaving it "running";
+        # a SIGKILL leaves that to the watchdog (responses.intake.import_runs_recover).
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        try:
+            run = reviews_import(location=target, actor=None, filename=name, data=data, default_platform=platform)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         if run.status == ImportRun.Status.FAILED:
             raise CommandError(f"Import #{run.pk} of {name} failed: {run.failure_reason}")
         self.stdout.write(

@@ -9,17 +9,23 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the whole system in the foreground: web server, Celery worker and beat. Ctrl-C stops all three."
+    help = (
+        "Run the whole system in the foreground: web server (gunicorn), Celery worker and beat. "
+        "Ctrl-C stops all three."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
 
-    def handle(self, *args, port, host, **options):
+    def handle(self, *args, port, host, web_workers, **options):
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "reviewdesk"]
         commands = {
-            "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            # gunicorn as in production: its access log leaves out query strings (search terms are patient words).
+            "web": [python, "-m", "gunicorn", "reviewdesk.wsgi:application", "-c", "python:reviewdesk.gunicorn_conf",
+                    "--bind", f"{host}:{port}", "--workers", str(web_workers)],
             "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=1"],
             "beat": [*celery, "beat", "--loglevel=INFO", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }

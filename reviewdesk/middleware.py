@@ -1,0 +1,73 @@
+"""Headers and session rules for pages that show patient text.
+
+PrivacyHeadersMiddleware: no browser or proxy keeps a copy of a page (Cache-Control: no-store) and the
+pages get no camera, microphone, location or payment APIs (Permissions-Policy). The Content-Security-Policy
+comes from django-csp (settings.CONTENT_SECURITY_POLICY).
+
+SessionIdleTimeoutMiddleware: a session unused for settings.SESSION_IDLE_MINUTES ends; the next request
+goes to the login page with a message saying why. Pages warn two minutes before (static/js/desk.js), whose
+"Stay logged in" button POSTs to session_keepalive.
+"""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+LAST_SEEN_KEY = "reviewdesk_last_seen"
+# Writing the time on every request would save the session on every live check; once a minute is enough.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
+class PrivacyHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
+        return response
+
+
+class SessionIdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request, f"You were logged out after {settings.SESSION_IDLE_MINUTES} minutes without activity."
+                )
+                if request.htmx:  # a swap would put the login page inside the desk's page
+                    from django_htmx.http import HttpResponseClientRedirect
+
+                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+                return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
+            if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+def session_idle(request) -> dict:
+    """Template context: how long an unused session lasts, for the page's warning."""
+    return {"session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60}
+
+
+@require_POST
+def session_keepalive(request):
+    """The warning's "Stay logged in": the middleware has just counted this request as activity."""
+    request.session[LAST_SEEN_KEY] = int(time.time())
+    return HttpResponse(status=204)
