@@ -109,8 +109,11 @@ def _chars(text: str) -> list[tuple[str, int]]:
 
 def fold(text: str) -> Folded:
     """The reading of `text` that obfuscation cannot hide from (see the module docstring)."""
+    if (text or "").isascii() and "&" not in text:  # nothing to map letter by letter: most replies
+        pairs = _undo_digit_swaps(_join_spaced(_chars(text or "")))
+        return Folded("".join(char for char, _ in pairs), tuple(index for _, index in pairs))
     table = _confusable_ascii()
-    pairs: list[tuple[str, int]] = []
+    pairs = []
     for char, index in _chars(text or ""):
         if _is_format(char):
             continue
