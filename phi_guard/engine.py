@@ -162,7 +162,7 @@ class GuardEngine:
             if isinstance(analysis, Exception):
                 verdicts.append(Verdict.failed(item.text, f"guard error: {type(analysis).__name__}", version))
             elif analysis.unreadable:
-                verdicts.append(Verdict.failed(item.text, analysis.unreadable, version))
+                verdicts.append(Verdict.failed(item.text, analysis.unreadable, version, kind="unreadable"))
             else:
                 findings = self.decide(analysis, probabilities[id(analysis)])
                 verdicts.append(Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text),

@@ -43,6 +43,9 @@ class Verdict:
     text_sha256: str = ""
     # Which guard judged: engine, spaCy model, classifier artifact, vocabulary revision, practice profile.
     guard_version: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # "unreadable": the guard refused a language or script it cannot read (the error says which, to show as is);
+    # "" for a guard that could not run at all.
+    error_kind: str = ""
 
     @property
     def ok(self) -> bool:
@@ -57,10 +60,13 @@ class Verdict:
                 "text_sha256": self.text_sha256, "guard_version": dict(self.guard_version)}
         if self.error:
             data["error"] = self.error
+        if self.error_kind:
+            data["error_kind"] = self.error_kind
         return data
 
     @classmethod
-    def failed(cls, text: str, reason: str, guard_version: Mapping[str, str] | None = None) -> Verdict:
+    def failed(cls, text: str, reason: str, guard_version: Mapping[str, str] | None = None,
+               kind: str = "") -> Verdict:
         """Fail closed: the guard could not check `text`, so it may not be published."""
         return cls(blocked=True, findings=(), error=reason, text_sha256=text_sha256(text),
-                   guard_version=dict(guard_version or {}))
+                   guard_version=dict(guard_version or {}), error_kind=kind)

@@ -50,7 +50,9 @@ class GuardBlocked(WorkflowError):
     def __init__(self, verdict, message: str = ""):
         self.verdict = verdict
         if not message:
-            if verdict.error:
+            if verdict.error and getattr(verdict, "error_kind", "") == "unreadable":
+                message = verdict.error  # which language it cannot read; no patient text
+            elif verdict.error:
                 message = "The PHI guard could not check this text, so it cannot go further. Try again shortly."
             else:
                 count = len(verdict.findings)

@@ -11,7 +11,7 @@ import pytest
 def test_it_refuses_a_reply_in_a_language_it_cannot_read(check, reply):
     verdict = check(reply)
 
-    assert verdict.blocked and verdict.findings == ()
+    assert verdict.blocked and verdict.findings == () and verdict.error_kind == "unreadable"
     assert "cannot read" in verdict.error and "English or Spanish" in verdict.error
 
 

@@ -234,6 +234,17 @@ def test_live_check_marks_clinical_detail_and_disables_submit(client, alice, dra
     assert draft.text == SAFE  # checking saves nothing
 
 
+def test_live_check_says_which_language_the_guard_cannot_read(client, alice, draft):
+    reply = "Muito obrigada pela sua avaliação, ficamos muito felizes que tenha gostado do atendimento!"
+
+    body = as_user(client, alice).post(reverse("reply_check", args=[draft.review_id]), {"text": reply},
+                                       **HTMX).content.decode()
+
+    assert "cannot read Portuguese" in body and "English or Spanish" in body
+    submit = body[body.index('id="submit-for-approval"'):]
+    assert "disabled" in submit[: submit.index(">")]
+
+
 def test_live_check_enables_submit_for_a_clean_text(client, alice, draft):
     body = as_user(client, alice).post(reverse("reply_check", args=[draft.review_id]), {"text": SAFE},
                                        **HTMX).content.decode()
