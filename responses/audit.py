@@ -28,6 +28,14 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "login_user",
         "cleared",
         "via",
+        "fields",
+        "location",
+        "staff_member",
+        "invitation",
+        "member",
+        "role",
+        "topic",
+        "confirmed_by",
     }
 )
 

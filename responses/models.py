@@ -85,6 +85,9 @@ class Location(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=300, blank=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name, e.g. America/Denver; blank: the desk's TIME_ZONE."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -143,6 +146,13 @@ class Topic(models.TextChoices):
     SPAM_OR_FAKE = "spam_or_fake", "Likely spam"
     NON_ENGLISH = "non_english", "Non-English"
     RATING_ONLY = "rating_only", "Rating only"
+
+
+class DraftLanguage(models.TextChoices):
+    """Languages the desk drafts replies in (a template block is written in one of them)."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
 
 
 class Review(models.Model):
@@ -324,6 +334,7 @@ class TemplateBlock(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="template_blocks")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     topic = models.CharField(max_length=30, choices=Topic.choices, blank=True, help_text="Blank: any topic.")
+    language = models.CharField(max_length=8, choices=DraftLanguage.choices, default=DraftLanguage.ENGLISH)
     text = models.TextField()
     active = models.BooleanField(default=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -402,3 +413,4 @@ class ImportRun(models.Model):
         """Rejected rows. `errors` holds {"line", "reason"} per listed row, {"warning": True} notes (an
         encoding fallback) and one {"more": N} entry for rows past the listing limit."""
         return sum(error.get("more", 1) for error in self.errors if not error.get("warning"))
+from responses.practice.models import Invitation, PracticeSettings  # noqa: E402,F401

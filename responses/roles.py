@@ -16,6 +16,7 @@ ROLE_PERMISSIONS = {
         "import_reviews",
         "manage_templates",
         "unlock_logins",
+        "manage_practice",
     ),
 }
 
@@ -29,6 +30,11 @@ def role_groups_ensure() -> dict[str, Group]:
         group.permissions.set(perms)
         groups[role] = group
     return groups
+
+
+def role_groups_sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate: a permission added by a new release reaches the existing role groups."""
+    role_groups_ensure()
 
 
 def membership_grant(*, user, practice: Practice, role: Role) -> Membership:

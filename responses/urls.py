@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from responses.views import approvals, blocks, dashboard, inbox, intake, logins, review, vocabulary
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("guard-vocabulary/<int:pk>/remove", vocabulary.guard_term_remove, name="guard_term_remove"),
     path("team/log-ins", logins.login_lockouts, name="login_lockouts"),
     path("team/log-ins/<int:user_id>/unlock", logins.login_unlock_member, name="login_unlock"),
+    path("", include("responses.practice.urls")),
 ]
