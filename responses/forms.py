@@ -115,7 +115,8 @@ class ReplyTextForm(forms.Form):
 
 
 class CloseReviewForm(forms.Form):
-    reason = forms.ChoiceField(choices=list(CLOSE_REASONS.items()), label="Reason")
+    # No default: closing without a reply is a decision, so the reason is chosen, never pre-selected.
+    reason = forms.ChoiceField(choices=[("", "Choose a reason…"), *CLOSE_REASONS.items()], label="Reason")
 
 
 class RejectForm(forms.Form):

@@ -413,4 +413,5 @@ class ImportRun(models.Model):
         """Rejected rows. `errors` holds {"line", "reason"} per listed row, {"warning": True} notes (an
         encoding fallback) and one {"more": N} entry for rows past the listing limit."""
         return sum(error.get("more", 1) for error in self.errors if not error.get("warning"))
+from responses.history.models import ReplyRejection  # noqa: E402,F401
 from responses.practice.models import Invitation, PracticeSettings  # noqa: E402,F401

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from responses.models import AuditEvent, Practice, Reply, ReplyState, ReplyVersion, Review, Topic
+from responses.practice.selectors import escalation_match, practice_settings_for
 
 
 class InboxStatus:
@@ -37,6 +38,8 @@ class InboxStatus:
         POSTED: "Posted",
         CLOSED: "Closed",
     }
+    # A draft the manager rejected, with their comment waiting to be read.
+    SENT_BACK_LABEL = "Sent back"
 
 
 # The inbox's status filter: "unanswered" means nobody has sent a reply towards the manager yet.
@@ -111,7 +114,8 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
         # topics is a JSON list of codes; matching the quoted code works on SQLite and PostgreSQL alike.
         reviews = reviews.filter(topics__icontains=f'"{filters.topic}"')
     if filters.age == "overdue":
-        reviews = reviews.filter(_unanswered(), posted_at__lt=now - timedelta(days=settings.RESPONSE_TARGET_DAYS))
+        target_days = practice_settings_for(practice).response_target_days
+        reviews = reviews.filter(_unanswered(), posted_at__lt=now - timedelta(days=target_days))
     elif filters.age == "7d":
         reviews = reviews.filter(posted_at__gte=now - timedelta(days=7))
     elif filters.age == "30d":
@@ -142,6 +146,7 @@ class InboxRow:
     status_label: str
     age_days: int
     overdue_days: int | None  # set when unanswered past the response target
+    escalate: bool = False  # the text holds one of the practice's escalation keywords
 
 
 def review_status(review: Review) -> str:
@@ -161,18 +166,23 @@ def _has_reply(review: Review) -> bool:
     return True
 
 
-def inbox_row(review: Review, *, now: datetime | None = None) -> InboxRow:
+def inbox_row(review: Review, *, now: datetime | None = None, target_days: int | None = None,
+              escalation_keywords: list[str] | None = None) -> InboxRow:
     now = now or timezone.now()
     status = review_status(review)
     age_days = max((now - review.posted_at).days, 0)
     unanswered = status in (InboxStatus.NEW, InboxStatus.DRAFTING)
-    overdue = unanswered and age_days > settings.RESPONSE_TARGET_DAYS
+    overdue = unanswered and age_days > (settings.RESPONSE_TARGET_DAYS if target_days is None else target_days)
+    label = InboxStatus.LABELS[status]
+    if status == InboxStatus.DRAFTING and review.reply.rejection_comment:
+        label = InboxStatus.SENT_BACK_LABEL
     return InboxRow(
         review=review,
         status=status,
-        status_label=InboxStatus.LABELS[status],
+        status_label=label,
         age_days=age_days,
         overdue_days=age_days if overdue else None,
+        escalate=unanswered and escalation_match(review.text, escalation_keywords or []),
     )
 
 

@@ -323,11 +323,17 @@ def reply_reject(*, reply: Reply, actor, comment: str, expected_revision: int | 
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError("Say what should change: a rejection needs a comment.")
-    return _move(
-        reply, transition, actor=actor, verdict=None, action="reply_rejected",
-        expected_revision=expected_revision, rejection_comment=comment[:2000], approved_version=None,
-        approved_by=None, approved_at=None,
-    )
+    from responses.history.models import ReplyRejection
+
+    version = reply.current_version
+    with transaction.atomic():
+        reply = _move(
+            reply, transition, actor=actor, verdict=None, action="reply_rejected",
+            expected_revision=expected_revision, rejection_comment=comment[:2000], approved_version=None,
+            approved_by=None, approved_at=None,
+        )
+        ReplyRejection.objects.create(reply=reply, version=version, comment=comment[:2000], rejected_by=actor)
+    return reply
 
 
 def _approved_text_or_refuse(reply: Reply) -> str:
@@ -386,12 +392,25 @@ CLOSE_REASONS = {
 }
 
 
+# A 1-2 star review left without a public reply for these reasons is a judgement call: a manager makes it.
+MANAGER_CLOSE_REASONS = frozenset({"no_reply_needed", "handled_privately"})
+
+
+def review_close_needs_manager(review: Review, reason: str) -> bool:
+    return reason in MANAGER_CLOSE_REASONS and review.rating is not None and review.rating <= 2
+
+
 @transaction.atomic
 def review_close(*, review: Review, actor, reason: str) -> Review:
-    """Close a review without a reply (spam, duplicate, ...). A posted reply cannot be closed away."""
+    """Close a review without a reply (spam, duplicate, ...). A posted reply cannot be closed away; a 1-2 star
+    review closed as "no reply needed" or "handled privately" needs a manager."""
     require_permission(actor, "close_review")
     if reason not in CLOSE_REASONS:
         raise WorkflowError(f"Choose a reason: {', '.join(CLOSE_REASONS.values())}.")
+    if review_close_needs_manager(review, reason) and not actor.has_perm("responses.approve_reply"):
+        raise TransitionNotAllowed(
+            "A 1-2 star review left without a public reply needs a manager's decision: ask a manager to close it."
+        )
     if review.is_closed:
         raise TransitionNotAllowed("This review is already closed.")
     reply = Reply.objects.filter(review=review).first()

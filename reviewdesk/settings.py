@@ -55,10 +55,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After HtmxMiddleware: an htmx request without a session gets an HX-Redirect to the log-in page.
+    "reviewdesk.middleware.HtmxAwareLoginRequiredMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt with reviewdesk.logins.login_locked_out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "responses.context_processors.approvals_waiting",
             ],
         },
     },

@@ -9,11 +9,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from responses import workflow
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
+from responses.history.selectors import reply_timeline
 from responses.models import Reply, Review
 from responses.publishers import publisher_for
 from responses.roles import require_permission
@@ -59,6 +61,7 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "actions": workflow.allowed_actions(reply=reply, user=request.user),
         "can_start": reply is None and not review.is_closed and request.user.has_perm("responses.submit_reply"),
         "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
+        "timeline": reply_timeline(reply) if reply else [],
         "publisher": publisher_for(review) if reply and reply.state == "approved" else None,
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reject_form": RejectForm(),
@@ -126,6 +129,7 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
     return _editor_response(request, review, reply=reply)
 
 
+@never_cache  # the Back button must show the reply as it is now, not a stale form that then fails
 @require_GET
 def review_detail(request, pk: int):
     review = review_for_user(request, pk)
@@ -168,6 +172,16 @@ def reply_rewrite(request, pk: int):
 def reply_submit(request, pk: int):
     return _reply_action(
         request, pk, lambda reply: workflow.reply_submit(reply=reply, actor=request.user, expected_revision=reply.revision)
+    )
+
+
+@require_POST
+def reply_save_and_approve(request, pk: int):
+    """The manager approves from the editor: what they typed is saved first (the guard checks the new text),
+    then approved, so an edit is never silently dropped."""
+    require_permission(request.user, "approve_reply")
+    return _reply_action(
+        request, pk, lambda reply: workflow.reply_approve(reply=reply, actor=request.user, expected_revision=reply.revision)
     )
 
 
