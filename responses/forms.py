@@ -154,13 +154,18 @@ class InternalNoteForm(forms.ModelForm):
 class TemplateBlockForm(forms.ModelForm):
     class Meta:
         model = TemplateBlock
-        fields = ["kind", "topic", "text", "active"]
+        fields = ["language", "kind", "topic", "text", "active"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "text": "Placeholders: {first_name}, {practice}, {location}, {phone}, {email}, {channel}, {signature}.",
             "topic": "Used for reviews about this topic; “Any topic” blocks fill in for all of them.",
+            "language": "Reviews written in Spanish are answered from the Spanish blocks (their any-topic ones).",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", "Any topic")] + Topic.choices
+        self.fields["language"].required = False  # English unless chosen
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or "en"

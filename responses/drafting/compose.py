@@ -60,10 +60,11 @@ class ReplyContext:
     phone: str = ""
     email: str = ""
     signature: str = ""
+    language: str = "en"  # the draft's language: "or" between phone and e-mail is "o" in Spanish
 
     @property
     def channel(self) -> str:
-        return " or ".join(part for part in (self.phone, self.email) if part)
+        return (" o " if self.language == "es" else " or ").join(part for part in (self.phone, self.email) if part)
 
     def values(self, first_name: str) -> dict[str, str]:
         return {
@@ -97,6 +98,7 @@ class Draft:
     skipped: bool = False
     reason: str = ""
     verdict: object | None = None
+    language: str = "en"  # the language the draft is written in
 
     @property
     def blocked(self) -> bool:
@@ -154,7 +156,8 @@ def blocks_for(library: Sequence[BlockText], kind: str, topic: str) -> list[Bloc
 
 def _without_first_name(template: str) -> str:
     """The template with {first_name} taken out so the sentence still reads naturally."""
-    text = re.sub(r"\b(Hi|Hello|Hey)\s+\{first_name\}", r"\1 there", template)
+    text = re.sub(r"\bHola\s+\{first_name\}", "Hola", template)  # "Hola {first_name}, gracias" -> "Hola, gracias"
+    text = re.sub(r"\b(Hi|Hello|Hey)\s+\{first_name\}", r"\1 there", text)
     text = re.sub(r",\s*\{first_name\}\s*,\s*", " ", text)  # "Thank you, {first_name}, for" -> "Thank you for"
     text = re.sub(r",?\s*\{first_name\}(?=\s*[.!?])", "", text)  # "Thank you, {first_name}!" -> "Thank you!"
     text = re.sub(r"^\s*\{first_name\}\s*,\s*(\w)", lambda m: m.group(1).upper(), text)
@@ -197,7 +200,9 @@ def compose(
         parts.append(fill(block.text, context, first_name if not parts else ""))
     body = " ".join(part for part in parts if part)
     if not is_positive(topic, review.rating) and context.channel and not _offers_channel(body, context):
-        body = f"{body} You can reach us privately at {context.channel}.".strip()
+        offer = ("Puede comunicarse con nosotros en privado al" if context.language == "es"
+                 else "You can reach us privately at")
+        body = f"{body} {offer} {context.channel}.".strip()
     signature = context.values("")["signature"]
     if signature and signature not in body:
         body = f"{body}\n\n{signature}"

@@ -17,7 +17,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -368,3 +368,30 @@ def topic_misses(rows) -> Counter:
         for row in rows
         if (detected := detect_topics(row["text"], row["rating"])[0]) != row["topic"]
     )
+
+
+@cache
+def _language_stop_words() -> dict[str, frozenset[str]]:
+    """Each foreign language's stop words without English ones (and without one-letter words)."""
+    english = frozenset(_stop_words_of("en"))
+    return {code: frozenset(w for w in _stop_words_of(code) if w not in english and len(w) > 1)
+            for code in _FOREIGN_STOP_WORD_LANGUAGES}
+
+
+def review_language(text: str) -> str:
+    """The language a non-English review is most likely written in (ISO code; "en" when nothing stands out),
+    from words that only one language's stop-word list has ("pero", "muy" are Spanish; "mas", "muito"
+    Portuguese): enough to answer a Spanish review in Spanish without a language-detection dependency."""
+    words = [w.lower() for w in _WORD.findall(plain_text(text))]
+    lists = _language_stop_words()
+    scores = Counter()
+    for word in words:
+        owners = [code for code, stop_words in lists.items() if word in stop_words]
+        for code in owners:
+            # A word many languages share counts for little; one only this language has counts fully.
+            scores[code] += 1 / len(owners)
+    if not scores:
+        return "en"
+    (best, top), *rest = scores.most_common(2) + [("", 0.0)]
+    runner_up = rest[0][1]
+    return best if top >= 1.5 and top > 1.25 * runner_up else "en"

@@ -16,7 +16,7 @@ from responses import workflow
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
 from responses.history.selectors import reply_timeline
-from responses.models import Reply, Review
+from responses.models import Reply, Review, Topic
 from responses.publishers import publisher_for
 from responses.roles import require_permission
 from responses.selectors import reply_for_review, review_status
@@ -66,7 +66,20 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reject_form": RejectForm(),
         "next": reverse("review_detail", args=[review.pk]),
+        "language_note": review_language_note(review),
     }
+
+
+def review_language_note(review: Review) -> str:
+    """For staff, above the editor: which language the draft is in when the review is not in English."""
+    from responses.drafting.topics import review_language
+
+    if review.primary_topic != Topic.NON_ENGLISH:
+        return ""
+    if review_language(review.text) == "es":
+        return "This review is in Spanish, so the draft is in Spanish (from the Spanish templates)."
+    return ("This review is not in English or Spanish: the draft is in English. "
+            "Keep it short and general, and offer the private channel.")
 
 
 def _page_context(request, review: Review, **editor) -> dict:
