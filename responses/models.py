@@ -140,6 +140,7 @@ class Topic(models.TextChoices):
     BOOKING_SCHEDULING = "booking_scheduling", "Booking or scheduling"
     CLEANLINESS = "cleanliness", "Cleanliness"
     COMMUNICATION = "communication", "Communication"
+    LOGISTICS = "logistics", "Parking, signs or phones"
     POSITIVE_GENERAL = "positive_general", "Positive experience"
     POSITIVE_STAFF = "positive_staff", "Staff praise"
     MIXED = "mixed", "Mixed"

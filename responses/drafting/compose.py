@@ -20,6 +20,11 @@ Kind = TemplateBlock.Kind
 PLACEHOLDERS = frozenset({"first_name", "practice", "location", "phone", "email", "channel", "signature"})
 NEGATIVE_KINDS = (Kind.ACKNOWLEDGE, Kind.LISTEN, Kind.RESOLVE)
 POSITIVE_TOPICS = frozenset({Topic.POSITIVE_GENERAL, Topic.POSITIVE_STAFF, Topic.RATING_ONLY})
+# Complaints a mostly positive or mixed review can carry: the reply must hear them, not only say thanks.
+COMPLAINT_TOPICS = frozenset({
+    Topic.WAIT_TIME, Topic.BILLING_PRICING, Topic.STAFF_ATTITUDE, Topic.BAD_OUTCOME, Topic.COMPLICATION,
+    Topic.BOOKING_SCHEDULING, Topic.CLEANLINESS, Topic.COMMUNICATION, Topic.LOGISTICS,
+})
 
 # Reviews that get no reply: answering spam only lends it weight (report it to the platform),
 # and a review with neither words nor a rating gives nothing to respond to.
@@ -189,17 +194,25 @@ def compose(
     # A first name the review's own text also uses could read as echoing someone the review named.
     if first_name and re.search(rf"\b{re.escape(first_name)}\b", review.text or "", re.I):
         first_name = ""
-    kinds = (Kind.THANKS,) if is_positive(topic, review.rating) else NEGATIVE_KINDS
+    positive = is_positive(topic, review.rating)
+    kinds = (Kind.THANKS,) if positive else NEGATIVE_KINDS
+    # Praise with a complaint inside ("lovely staff, but a 50-minute wait"): thank or acknowledge as the review's
+    # main topic says, then listen and resolve as the complaint's topic says.
+    complaint = next((t for t in topics[1:] if t in COMPLAINT_TOPICS), "")
+    if complaint and (positive or topic == Topic.MIXED):
+        kinds = (Kind.THANKS if positive else Kind.ACKNOWLEDGE, Kind.LISTEN, Kind.RESOLVE)
     parts = []
     for kind in kinds:
-        choices = blocks_for(library, kind, "" if generic else topic)
+        kind_topic = complaint if complaint and kind in (Kind.LISTEN, Kind.RESOLVE) and len(kinds) == 3 \
+            and (positive or topic == Topic.MIXED) else topic
+        choices = blocks_for(library, kind, "" if generic else kind_topic)
         if not choices:
             continue
         block = choices[variant_index(review.identity, kind, len(choices), offset)]
         # Only the first block greets the reviewer by name.
         parts.append(fill(block.text, context, first_name if not parts else ""))
     body = " ".join(part for part in parts if part)
-    if not is_positive(topic, review.rating) and context.channel and not _offers_channel(body, context):
+    if (not positive or complaint) and context.channel and not _offers_channel(body, context):
         offer = ("Puede comunicarse con nosotros en privado al" if context.language == "es"
                  else "You can reach us privately at")
         body = f"{body} {offer} {context.channel}.".strip()

@@ -37,6 +37,7 @@ NEGATIVE_TOPICS = (
     Topic.BOOKING_SCHEDULING,
     Topic.CLEANLINESS,
     Topic.COMMUNICATION,
+    Topic.LOGISTICS,
 )
 POSITIVE_TOPICS = (Topic.POSITIVE_GENERAL, Topic.POSITIVE_STAFF)
 # A review with no recognisable complaint still needs a label; "outcome dissatisfaction" is the
