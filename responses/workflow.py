@@ -183,24 +183,43 @@ def _clean_text(text: str) -> str:
     return text
 
 
+def _review_topic_choose(review: Review, *, actor, topic: str) -> None:
+    """Staff override the detected topic ("reply anyway" to likely spam, or "change topic"); audited."""
+    from responses.models import Topic
+
+    if topic not in Topic.values or topic in (Topic.SPAM_OR_FAKE, Topic.NON_ENGLISH):
+        raise WorkflowError("Choose the topic the reply should answer.")
+    before = review.primary_topic
+    if topic == before:
+        return
+    review.topics = [topic, *(t for t in review.topics if t not in (topic, Topic.SPAM_OR_FAKE))]
+    Review.objects.filter(pk=review.pk).update(topics=review.topics)
+    audit_record(action="review_topic_changed", actor=actor, review=review, from_state=before[:20],
+                 to_state=topic[:20], topic=topic)
+
+
 @transaction.atomic
-def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
-    """Create the review's reply with a first version: `text`, or a draft from the practice's templates."""
+def reply_start(*, review: Review, actor, text: str | None = None, topic: str = "") -> Reply:
+    """Create the review's reply with a first version: `text`, or a draft from the practice's templates
+    (on `topic` when staff chose one over the detected topics)."""
     require_permission(actor, "submit_reply")
     if review.is_closed:
         raise TransitionNotAllowed("This review is closed; reopen it before drafting a reply.")
     if Reply.objects.filter(review=review).exists():
         raise TransitionNotAllowed("This review already has a reply.")
+    if topic:
+        _review_topic_choose(review, actor=actor, topic=topic)
     source = ReplyVersion.Source.EDIT
     if text is None:
         from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, draft_for_review
 
         try:
-            draft = draft_for_review(review=review)
+            draft = draft_for_review(review=review, topic=topic)
         except TopicModelUnavailable:
             raise WorkflowError(DRAFTING_UNAVAILABLE) from None
         if draft.skipped:
-            raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it instead.")
+            raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it "
+                                "instead, or choose a topic and reply anyway.")
         text = draft.text
         source = ReplyVersion.Source.TEMPLATE
     text = _clean_text(text)

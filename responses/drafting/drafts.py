@@ -28,15 +28,18 @@ def _spanish_candidates(review: ReviewInput, library: Sequence[BlockText], conte
 def drafts_for_reviews(
     reviews: Sequence[ReviewInput], *, library: Sequence[BlockText], context: ReplyContext,
     profile: PracticeProfile, spanish_library: Sequence[BlockText] = (),
+    chosen_topics: Sequence[list[str] | None] = (),
 ) -> list[Draft]:
     """One draft per review, in order. A review in Spanish is answered in Spanish from `spanish_library` (when
-    given); other languages get an English draft. Guard checks run in batches: all first candidates, then the
+    given); other languages get an English draft. `chosen_topics[i]`, when set, are the topics staff chose for
+    review i ("reply anyway" to a review flagged as spam, or "change topic"): detection is skipped. Guard checks run in batches: all first candidates, then the
     second candidates of the blocked ones, and so on."""
     drafts: list[Draft | None] = [None] * len(reviews)
     pending: dict[int, tuple[list[str], list[str]]] = {}  # index -> (topics, candidate texts)
     languages: dict[int, str] = {}
     for index, review in enumerate(reviews):
-        topics = detect_topics(review.text, review.rating)
+        chosen = chosen_topics[index] if index < len(chosen_topics) else None
+        topics = list(chosen) if chosen else detect_topics(review.text, review.rating)
         reason = skip_reason(review=review, topics=topics)
         if reason:
             drafts[index] = Draft(topic=topics[0], topics=topics, skipped=True, reason=reason)
@@ -81,8 +84,9 @@ def review_input(review: Review) -> ReviewInput:
     )
 
 
-def draft_for_review(*, review: Review) -> Draft:
-    """The draft reply for a stored review, from its practice's template blocks (seeded on first use)."""
+def draft_for_review(*, review: Review, topic: str = "") -> Draft:
+    """The draft reply for a stored review, from its practice's template blocks (seeded on first use);
+    `topic` is one staff chose over the detected ones."""
     from responses.drafting.blocks import practice_library, reply_context_for, template_blocks_seed
     from responses.guarding import practice_profile
 
@@ -95,4 +99,5 @@ def draft_for_review(*, review: Review) -> Draft:
         context=reply_context_for(practice, location),
         profile=practice_profile(practice),
         spanish_library=practice_library(practice, DraftLanguage.SPANISH),
+        chosen_topics=[[topic] if topic else None],
     )[0]

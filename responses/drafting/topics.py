@@ -62,6 +62,12 @@ _CALL_TO_LINK = re.compile(
     r"((https?://|www\.)\S+|[\w-]+\.(com|net|org|io|biz|info|co|ly|example)\b)", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _CAPS_DEAL = re.compile(r"\b(\d{1,3}\s?%|FREE|OFF|DEALS?|SALE|PROMO)\b")
+# "use code GLOW20", "promo code SAVE15": a code to redeem somewhere is an advertisement, usually a competitor's.
+_PROMO_CODE = re.compile(r"\b(?:use|with|enter|promo|coupon|discount|referral)\s+code:?\s+[A-Z0-9][A-Z0-9_-]{2,}\b")
+# "try Glow Lab instead", "book with X instead", "the place down the street": sending readers to a competitor.
+_COMPETITOR = re.compile(
+    r"\b(?:try|go\s+to|switch\s+to|book\s+with)\s+[A-Z][\w&'’]*(?:\s+[A-Z][\w&'’]*){0,3}\s+instead\b"
+    r"|\bdown\s+the\s+street\s+is\b")
 # "Renee went", "Jordan Miles has", "Dr. Lindqvist took": a capitalised name doing something,
 # which is how reviews praise one person rather than the place.
 _PERSON_DOING = re.compile(
@@ -234,6 +240,10 @@ def spam_score(text: str, *, cues: dict[str, float] | None = None) -> float:
     elif _ANCHOR.search(text or ""):
         score += 2
     if _CALL_TO_LINK.search(text or ""):
+        score += 1
+    if _PROMO_CODE.search(text or ""):
+        score += 2
+    if _COMPETITOR.search(text or ""):
         score += 1
     caps_deals = _CAPS_DEAL.findall(text or "")
     if caps_deals:

@@ -67,6 +67,8 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "reject_form": RejectForm(),
         "next": reverse("review_detail", args=[review.pk]),
         "language_note": review_language_note(review),
+        "topic_choices": [(value, label) for value, label in Topic.choices
+                          if value not in (Topic.SPAM_OR_FAKE, Topic.NON_ENGLISH)],
     }
 
 
@@ -153,7 +155,7 @@ def review_detail(request, pk: int):
 def reply_start(request, pk: int):
     review = review_for_user(request, pk)
     try:
-        reply = workflow.reply_start(review=review, actor=request.user)
+        reply = workflow.reply_start(review=review, actor=request.user, topic=request.POST.get("topic", ""))
     except workflow.WorkflowError as exc:
         return _editor_response(request, review, error=str(exc))
     return _editor_response(request, review, reply=reply)
