@@ -16,3 +16,9 @@ class ResponsesConfig(AppConfig):
         from axes.signals import user_locked_out
 
         user_locked_out.connect(_audit_lockout, dispatch_uid="responses.audit_lockout")
+        # Permissions are created after migrating; the role groups then get the ones their role gained.
+        from django.db.models.signals import post_migrate
+
+        from responses.roles import role_groups_sync_after_migrate
+
+        post_migrate.connect(role_groups_sync_after_migrate, sender=self, dispatch_uid="responses.role_groups")

@@ -48,6 +48,15 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "status",
         "pending_publish",
         "delay_seconds",
+        # practice administration, topics (issue 11)
+        "fields",
+        "location",
+        "staff_member",
+        "invitation",
+        "member",
+        "role",
+        "topic",
+        "confirmed_by",
     }
 )
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from responses.models import Location, Platform, Practice, Review, TemplateBlock, Topic
-from responses.selectors import AGE_FILTERS, STATUS_FILTERS, InboxFilters
+from responses.selectors import AGE_FILTERS, STATUS_FILTERS, DashboardFilters, InboxFilters
 from responses.workflow import CLOSE_REASONS
 
 RATING_CHOICES = [("", "Any rating")] + [(str(n), f"{n} ★") for n in range(5, 0, -1)]
@@ -52,6 +52,24 @@ class InboxFilterForm(forms.Form):
             q=(data.get("q") or "").strip(),
         )
 
+
+
+class DashboardFilterForm(forms.Form):
+    location = forms.ModelChoiceField(required=False, queryset=Location.objects.none(), empty_label="All locations")
+    platform = forms.ChoiceField(required=False, choices=[("", "All platforms")] + Platform.choices)
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _practice_locations(practice)
+
+    def filters(self) -> DashboardFilters:
+        """The valid filters; a hand-edited value is ignored (another practice's location never matches)."""
+        if not self.is_bound:
+            return DashboardFilters()
+        self.is_valid()
+        location = self.cleaned_data.get("location") if "location" not in self.errors else None
+        platform = self.cleaned_data.get("platform") if "platform" not in self.errors else ""
+        return DashboardFilters(location_id=location.pk if location else None, platform=platform or "")
 
 
 class ReviewPasteForm(forms.Form):
@@ -115,7 +133,8 @@ class ReplyTextForm(forms.Form):
 
 
 class CloseReviewForm(forms.Form):
-    reason = forms.ChoiceField(choices=list(CLOSE_REASONS.items()), label="Reason")
+    # No default: closing without a reply is a decision, so the reason is chosen, never pre-selected.
+    reason = forms.ChoiceField(choices=[("", "Choose a reason…"), *CLOSE_REASONS.items()], label="Reason")
 
 
 class RejectForm(forms.Form):
@@ -162,13 +181,18 @@ class InternalNoteForm(forms.ModelForm):
 class TemplateBlockForm(forms.ModelForm):
     class Meta:
         model = TemplateBlock
-        fields = ["kind", "topic", "text", "active"]
+        fields = ["language", "kind", "topic", "text", "active"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "text": "Placeholders: {first_name}, {practice}, {location}, {phone}, {email}, {channel}, {signature}.",
             "topic": "Used for reviews about this topic; “Any topic” blocks fill in for all of them.",
+            "language": "Reviews written in Spanish are answered from the Spanish blocks (their any-topic ones).",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", "Any topic")] + Topic.choices
+        self.fields["language"].required = False  # English unless chosen
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or "en"

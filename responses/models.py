@@ -86,6 +86,9 @@ class Location(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=300, blank=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name, e.g. America/Denver; blank: the desk's TIME_ZONE."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -138,12 +141,20 @@ class Topic(models.TextChoices):
     BOOKING_SCHEDULING = "booking_scheduling", "Booking or scheduling"
     CLEANLINESS = "cleanliness", "Cleanliness"
     COMMUNICATION = "communication", "Communication"
+    LOGISTICS = "logistics", "Parking, signs or phones"
     POSITIVE_GENERAL = "positive_general", "Positive experience"
     POSITIVE_STAFF = "positive_staff", "Staff praise"
     MIXED = "mixed", "Mixed"
     SPAM_OR_FAKE = "spam_or_fake", "Likely spam"
     NON_ENGLISH = "non_english", "Non-English"
     RATING_ONLY = "rating_only", "Rating only"
+
+
+class DraftLanguage(models.TextChoices):
+    """Languages the desk drafts replies in (a template block is written in one of them)."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
 
 
 class Review(models.Model):
@@ -325,6 +336,7 @@ class TemplateBlock(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="template_blocks")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     topic = models.CharField(max_length=30, choices=Topic.choices, blank=True, help_text="Blank: any topic.")
+    language = models.CharField(max_length=8, choices=DraftLanguage.choices, default=DraftLanguage.ENGLISH)
     text = models.TextField()
     active = models.BooleanField(default=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -408,3 +420,5 @@ class ImportRun(models.Model):
         encoding fallback) and one {"more": N} entry for rows past the listing limit."""
         return sum(error.get("more", 1) for error in self.errors if not error.get("warning"))
 from responses.compliance.models import FakeReviewReport, FollowUpAttempt, GuardScan, Incident, PendingPublish, PrivateFollowUp, ReplyPosting  # noqa: E402,F401,I001
+from responses.history.models import ReplyRejection  # noqa: E402,F401
+from responses.practice.models import Invitation, PracticeSettings  # noqa: E402,F401

@@ -17,6 +17,7 @@ ROLE_PERMISSIONS = {
         "manage_templates",
         "unlock_logins",
         "manage_compliance",
+        "manage_practice",
     ),
 }
 
@@ -30,6 +31,11 @@ def role_groups_ensure() -> dict[str, Group]:
         group.permissions.set(perms)
         groups[role] = group
     return groups
+
+
+def role_groups_sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate: a permission added by a new release reaches the existing role groups."""
+    role_groups_ensure()
 
 
 def membership_grant(*, user, practice: Practice, role: Role) -> Membership:

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from responses.models import AuditEvent, Practice, Reply, ReplyState, ReplyVersion, Review, Topic
+from responses.practice.selectors import escalation_match, practice_settings_for
 
 
 class InboxStatus:
@@ -37,6 +38,8 @@ class InboxStatus:
         POSTED: "Posted",
         CLOSED: "Closed",
     }
+    # A draft the manager rejected, with their comment waiting to be read.
+    SENT_BACK_LABEL = "Sent back"
 
 
 # The inbox's status filter: "unanswered" means nobody has sent a reply towards the manager yet.
@@ -111,7 +114,8 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
         # topics is a JSON list of codes; matching the quoted code works on SQLite and PostgreSQL alike.
         reviews = reviews.filter(topics__icontains=f'"{filters.topic}"')
     if filters.age == "overdue":
-        reviews = reviews.filter(_unanswered(), posted_at__lt=now - timedelta(days=settings.RESPONSE_TARGET_DAYS))
+        target_days = practice_settings_for(practice).response_target_days
+        reviews = reviews.filter(_unanswered(), posted_at__lt=now - timedelta(days=target_days))
     elif filters.age == "7d":
         reviews = reviews.filter(posted_at__gte=now - timedelta(days=7))
     elif filters.age == "30d":
@@ -142,6 +146,7 @@ class InboxRow:
     status_label: str
     age_days: int
     overdue_days: int | None  # set when unanswered past the response target
+    escalate: bool = False  # the text holds one of the practice's escalation keywords
 
 
 def review_status(review: Review) -> str:
@@ -161,18 +166,23 @@ def _has_reply(review: Review) -> bool:
     return True
 
 
-def inbox_row(review: Review, *, now: datetime | None = None) -> InboxRow:
+def inbox_row(review: Review, *, now: datetime | None = None, target_days: int | None = None,
+              escalation_keywords: list[str] | None = None) -> InboxRow:
     now = now or timezone.now()
     status = review_status(review)
     age_days = max((now - review.posted_at).days, 0)
     unanswered = status in (InboxStatus.NEW, InboxStatus.DRAFTING)
-    overdue = unanswered and age_days > settings.RESPONSE_TARGET_DAYS
+    overdue = unanswered and age_days > (settings.RESPONSE_TARGET_DAYS if target_days is None else target_days)
+    label = InboxStatus.LABELS[status]
+    if status == InboxStatus.DRAFTING and review.reply.rejection_comment:
+        label = InboxStatus.SENT_BACK_LABEL
     return InboxRow(
         review=review,
         status=status,
-        status_label=InboxStatus.LABELS[status],
+        status_label=label,
         age_days=age_days,
         overdue_days=age_days if overdue else None,
+        escalate=unanswered and escalation_match(review.text, escalation_keywords or []),
     )
 
 
@@ -206,6 +216,13 @@ class MonthRating:
     month: datetime
     average: float | None
     count: int
+    median_response_hours: float | None = None  # replies posted that month: review to posting
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    location_id: int | None = None
+    platform: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,9 +231,16 @@ class DashboardNumbers:
     median_response_hours: dict[int, float | None]  # window in days -> median hours, None without data
     responses_counted: dict[int, int]
     rating_trend: list[MonthRating]
-    negative_topics: list[tuple[str, int]]  # (label, count), most frequent first
-    blocked_refusals: int  # submit/approve/post refused by the guard
-    blocked_versions: int  # saved drafts the guard blocked (then fixed or rewritten)
+    negative_topics: list[tuple[str, int]]  # (label, count), most frequent first; spam left out
+    blocked_refusals: int  # replies whose submit/approve/post the guard refused (each reply once)
+    blocked_versions: int  # saved drafts the guard blocked (then fixed or rewritten): not disclosures prevented
+    target_days: int = 2
+    negative_total: int = 0  # 1-3 star reviews posted 90 days ago or more recently, old enough to be judged
+    negative_in_target: int = 0  # of those, answered (reply posted) within the target
+
+    @property
+    def negative_in_target_share(self) -> float | None:
+        return self.negative_in_target / self.negative_total if self.negative_total else None
 
 
 def _months_back(now: datetime, count: int) -> list[datetime]:
@@ -231,10 +255,27 @@ def _months_back(now: datetime, count: int) -> list[datetime]:
     return list(reversed(months))
 
 
-def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months: int = 12) -> DashboardNumbers:
-    """The numbers behind the dashboard, for one practice."""
+def _hours(done: datetime, asked: datetime) -> float:
+    return max((done - asked).total_seconds(), 0) / 3600
+
+
+def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months: int = 12,
+                      filters: DashboardFilters | None = None) -> DashboardNumbers:
+    """The numbers behind the dashboard, for one practice (optionally one location and/or platform)."""
     now = now or timezone.now()
-    reviews = Review.objects.filter(location__practice=practice)
+    filters = filters or DashboardFilters()
+    where = Q(location__practice=practice)
+    if filters.location_id:
+        where &= Q(location_id=filters.location_id)
+    if filters.platform:
+        where &= Q(platform=filters.platform)
+    reviews = Review.objects.filter(where)
+    reply_where = Q(review__location__practice=practice)
+    if filters.location_id:
+        reply_where &= Q(review__location_id=filters.location_id)
+    if filters.platform:
+        reply_where &= Q(review__platform=filters.platform)
+    replies = Reply.objects.filter(reply_where)
 
     open_reviews = reviews.filter(closed_at__isnull=True).exclude(reply__state=ReplyState.POSTED)
     counts = open_reviews.aggregate(
@@ -247,10 +288,9 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
 
     medians, counted = {}, {}
     for days in (30, 90):
-        posted = Reply.objects.filter(
-            review__location__practice=practice, state=ReplyState.POSTED, posted_at__gte=now - timedelta(days=days)
-        ).values_list("posted_at", "review__posted_at")
-        hours = [max((done - asked).total_seconds(), 0) / 3600 for done, asked in posted]
+        posted = replies.filter(state=ReplyState.POSTED, posted_at__gte=now - timedelta(days=days)).values_list(
+            "posted_at", "review__posted_at")
+        hours = [_hours(done, asked) for done, asked in posted]
         medians[days] = statistics.median(hours) if hours else None
         counted[days] = len(hours)
 
@@ -262,24 +302,42 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
         .values("month")
         .annotate(average=Avg("rating"), count=Count("pk"))
     }
+    response_hours: dict = {}
+    for done, asked in replies.filter(state=ReplyState.POSTED, posted_at__gte=month_starts[0]).values_list(
+            "posted_at", "review__posted_at"):
+        response_hours.setdefault(timezone.localtime(done).date().replace(day=1), []).append(_hours(done, asked))
     trend = []
     for start in month_starts:
         row = by_month.get(start.date())
-        trend.append(MonthRating(month=start, average=row["average"] if row else None, count=row["count"] if row else 0))
+        hours = response_hours.get(start.date())
+        trend.append(MonthRating(month=start, average=row["average"] if row else None, count=row["count"] if row else 0,
+                                 median_response_hours=statistics.median(hours) if hours else None))
 
     topic_counts: Counter[str] = Counter()
     for topics in reviews.filter(rating__lte=3, posted_at__gte=now - timedelta(days=365)).values_list("topics", flat=True):
-        topic_counts.update(set(topics or []))
+        # Spam is not something the practice can fix: it stays out of "what negative reviews are about".
+        topic_counts.update(set(topics or []) - {Topic.SPAM_OR_FAKE.value})
     labels = dict(Topic.choices)
     negative_topics = [(labels.get(code, code), n) for code, n in topic_counts.most_common(8)]
 
     since = now - timedelta(days=90)
-    blocked_refusals = AuditEvent.objects.filter(
-        practice=practice, at__gte=since, action__endswith="_refused"
-    ).count()
-    blocked_versions = ReplyVersion.objects.filter(
-        reply__review__location__practice=practice, created_at__gte=since, blocked=True
-    ).count()
+    # A disclosure prevented is a reply the guard stopped on its way out (submit, approve or post), counted once
+    # per reply; drafts blocked while typing or saving are the guard doing its everyday work.
+    refusals = AuditEvent.objects.filter(
+        practice=practice, at__gte=since, action__in=["submit_refused", "approve_refused", "post_refused"])
+    if filters.location_id or filters.platform:
+        refusals = refusals.filter(reply__in=replies)
+    blocked_refusals = refusals.values("reply_id").distinct().count()
+    blocked_versions = ReplyVersion.objects.filter(reply__in=replies, created_at__gte=since, blocked=True).count()
+
+    target_days = practice_settings_for(practice).response_target_days
+    judged = reviews.filter(rating__lte=3, posted_at__gte=since, posted_at__lte=now - timedelta(days=target_days))
+    judged = judged.exclude(topics__icontains=f'"{Topic.SPAM_OR_FAKE.value}"')
+    negative_total = judged.count()
+    negative_in_target = sum(
+        1 for posted_at, asked in judged.filter(reply__state=ReplyState.POSTED).values_list("reply__posted_at", "posted_at")
+        if posted_at - asked <= timedelta(days=target_days)
+    )
     return DashboardNumbers(
         open_by_status=open_by_status,
         median_response_hours=medians,
@@ -288,4 +346,7 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
         negative_topics=negative_topics,
         blocked_refusals=blocked_refusals,
         blocked_versions=blocked_versions,
+        target_days=target_days,
+        negative_total=negative_total,
+        negative_in_target=negative_in_target,
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reviews/<int:pk>/reply/rewrite", review.reply_rewrite, name="reply_rewrite"),
     path("reviews/<int:pk>/reply/submit", review.reply_submit, name="reply_submit"),
     path("reviews/<int:pk>/reply/approve", approvals.reply_approve, name="reply_approve"),
+    path("reviews/<int:pk>/reply/save-and-approve", review.reply_save_and_approve, name="reply_save_and_approve"),
     path("reviews/<int:pk>/reply/reject", approvals.reply_reject, name="reply_reject"),
     path("reviews/<int:pk>/reply/mark-posted", approvals.reply_mark_posted, name="reply_mark_posted"),
     path("reviews/<int:pk>/reply/publish", approvals.reply_publish, name="reply_publish"),
@@ -32,4 +33,5 @@ urlpatterns = [
     path("team/log-ins", logins.login_lockouts, name="login_lockouts"),
     path("team/log-ins/<int:user_id>/unlock", logins.login_unlock_member, name="login_unlock"),
     path("", include("responses.compliance.urls")),
+    path("", include("responses.practice.urls")),
 ]

@@ -188,24 +188,43 @@ def _clean_text(text: str) -> str:
     return text
 
 
+def _review_topic_choose(review: Review, *, actor, topic: str) -> None:
+    """Staff override the detected topic ("reply anyway" to likely spam, or "change topic"); audited."""
+    from responses.models import Topic
+
+    if topic not in Topic.values or topic in (Topic.SPAM_OR_FAKE, Topic.NON_ENGLISH):
+        raise WorkflowError("Choose the topic the reply should answer.")
+    before = review.primary_topic
+    if topic == before:
+        return
+    review.topics = [topic, *(t for t in review.topics if t not in (topic, Topic.SPAM_OR_FAKE))]
+    Review.objects.filter(pk=review.pk).update(topics=review.topics)
+    audit_record(action="review_topic_changed", actor=actor, review=review, from_state=before[:20],
+                 to_state=topic[:20], topic=topic)
+
+
 @transaction.atomic
-def reply_start(*, review: Review, actor, text: str | None = None) -> Reply:
-    """Create the review's reply with a first version: `text`, or a draft from the practice's templates."""
+def reply_start(*, review: Review, actor, text: str | None = None, topic: str = "") -> Reply:
+    """Create the review's reply with a first version: `text`, or a draft from the practice's templates
+    (on `topic` when staff chose one over the detected topics)."""
     require_permission(actor, "submit_reply")
     if review.is_closed:
         raise TransitionNotAllowed("This review is closed; reopen it before drafting a reply.")
     if Reply.objects.filter(review=review).exists():
         raise TransitionNotAllowed("This review already has a reply.")
+    if topic:
+        _review_topic_choose(review, actor=actor, topic=topic)
     source = ReplyVersion.Source.EDIT
     if text is None:
         from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, draft_for_review
 
         try:
-            draft = draft_for_review(review=review)
+            draft = draft_for_review(review=review, topic=topic)
         except TopicModelUnavailable:
             raise WorkflowError(DRAFTING_UNAVAILABLE) from None
         if draft.skipped:
-            raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it instead.")
+            raise WorkflowError(f"ReviewDesk suggests no reply to this review: {draft.reason.rstrip('.')}. Close it "
+                                "instead, or choose a topic and reply anyway.")
         text = draft.text
         source = ReplyVersion.Source.TEMPLATE
     text = _clean_text(text)
@@ -332,11 +351,17 @@ def reply_reject(*, reply: Reply, actor, comment: str, expected_revision: int | 
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError("Say what should change: a rejection needs a comment.")
-    return _move(
-        reply, transition, actor=actor, verdict=None, action="reply_rejected",
-        expected_revision=expected_revision, rejection_comment=comment[:2000], approved_version=None,
-        approved_by=None, approved_at=None,
-    )
+    from responses.history.models import ReplyRejection
+
+    version = reply.current_version
+    with transaction.atomic():
+        reply = _move(
+            reply, transition, actor=actor, verdict=None, action="reply_rejected",
+            expected_revision=expected_revision, rejection_comment=comment[:2000], approved_version=None,
+            approved_by=None, approved_at=None,
+        )
+        ReplyRejection.objects.create(reply=reply, version=version, comment=comment[:2000], rejected_by=actor)
+    return reply
 
 
 def _approved_text_or_refuse(reply: Reply) -> str:
@@ -434,12 +459,25 @@ CLOSE_REASONS = {
 }
 
 
+# A 1-2 star review left without a public reply for these reasons is a judgement call: a manager makes it.
+MANAGER_CLOSE_REASONS = frozenset({"no_reply_needed", "handled_privately"})
+
+
+def review_close_needs_manager(review: Review, reason: str) -> bool:
+    return reason in MANAGER_CLOSE_REASONS and review.rating is not None and review.rating <= 2
+
+
 @transaction.atomic
 def review_close(*, review: Review, actor, reason: str) -> Review:
-    """Close a review without a reply (spam, duplicate, ...). A posted reply cannot be closed away."""
+    """Close a review without a reply (spam, duplicate, ...). A posted reply cannot be closed away; a 1-2 star
+    review closed as "no reply needed" or "handled privately" needs a manager."""
     require_permission(actor, "close_review")
     if reason not in CLOSE_REASONS:
         raise WorkflowError(f"Choose a reason: {', '.join(CLOSE_REASONS.values())}.")
+    if review_close_needs_manager(review, reason) and not actor.has_perm("responses.approve_reply"):
+        raise TransitionNotAllowed(
+            "A 1-2 star review left without a public reply needs a manager's decision: ask a manager to close it."
+        )
     if review.is_closed:
         raise TransitionNotAllowed("This review is already closed.")
     reply = Reply.objects.filter(review=review).first()

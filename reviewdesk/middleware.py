@@ -7,19 +7,24 @@ comes from django-csp (settings.CONTENT_SECURITY_POLICY).
 SessionIdleTimeoutMiddleware: a session unused for settings.SESSION_IDLE_MINUTES ends; the next request
 goes to the login page with a message saying why. Pages warn two minutes before (static/js/desk.js), whose
 "Stay logged in" button POSTs to session_keepalive.
+
+HtmxAwareLoginRequiredMiddleware: log-in enforcement that understands htmx requests.
 """
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 LAST_SEEN_KEY = "reviewdesk_last_seen"
@@ -52,8 +57,6 @@ class SessionIdleTimeoutMiddleware:
                     request, f"You were logged out after {settings.SESSION_IDLE_MINUTES} minutes without activity."
                 )
                 if request.htmx:  # a swap would put the login page inside the desk's page
-                    from django_htmx.http import HttpResponseClientRedirect
-
                     return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
                 return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
             if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_KEY not in request.session:
@@ -71,3 +74,20 @@ def session_keepalive(request):
     """The warning's "Stay logged in": the middleware has just counted this request as activity."""
     request.session[LAST_SEEN_KEY] = int(time.time())
     return HttpResponse(status=204)
+
+
+class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, except that an htmx request from a page whose session expired gets
+    an HX-Redirect to the log-in page (with `next` back to that page) instead of a 302 that htmx would follow
+    and swap into a region, leaving a log-in form inside the guard panel."""
+
+    def handle_no_permission(self, request, view_func):
+        if not getattr(request, "htmx", False):
+            return super().handle_no_permission(request, view_func)
+        # The page the person is on, not the region's endpoint (a POST-only URL they cannot come back to).
+        current = urlsplit(request.htmx.current_url or "")
+        next_path = current.path if current.path and current.netloc in ("", request.get_host()) else "/"
+        if current.query:
+            next_path = f"{next_path}?{current.query}"
+        login_url = resolve_url(self.get_login_url(view_func))
+        return HttpResponseClientRedirect(redirect_to_login(next_path, login_url, self.get_redirect_field_name(view_func))["Location"])

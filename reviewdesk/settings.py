@@ -57,13 +57,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "reviewdesk.middleware.PrivacyHeadersMiddleware",
     "reviewdesk.middleware.SessionIdleTimeoutMiddleware",
+    # After HtmxMiddleware: an htmx request without a session gets an HX-Redirect to the log-in page.
+    "reviewdesk.middleware.HtmxAwareLoginRequiredMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt with reviewdesk.logins.login_locked_out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reviewdesk.middleware.session_idle",
+                "responses.context_processors.approvals_waiting",
             ],
         },
     },
@@ -209,6 +211,21 @@ PHI_GUARD_CLASSIFIER = env_str("PHI_GUARD_CLASSIFIER", "")
 
 # A review unanswered for longer than this many days gets an "unanswered for N days" badge.
 RESPONSE_TARGET_DAYS = env_int("RESPONSE_TARGET_DAYS", 2, minimum=1)
+
+# How long an e-mailed invitation to join a practice works.
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7, minimum=1)
+
+# Invitations are e-mailed; unset EMAIL_HOST prints them to the console (the worker's or `make run`'s output).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ReviewDesk <reviewdesk@localhost>")
 
 # Demo users' password for `make run` (random and kept in var/demo-password when unset).
 DEMO_PASSWORD = env_str("DEMO_PASSWORD")

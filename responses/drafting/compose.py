@@ -20,6 +20,11 @@ Kind = TemplateBlock.Kind
 PLACEHOLDERS = frozenset({"first_name", "practice", "location", "phone", "email", "channel", "signature"})
 NEGATIVE_KINDS = (Kind.ACKNOWLEDGE, Kind.LISTEN, Kind.RESOLVE)
 POSITIVE_TOPICS = frozenset({Topic.POSITIVE_GENERAL, Topic.POSITIVE_STAFF, Topic.RATING_ONLY})
+# Complaints a mostly positive or mixed review can carry: the reply must hear them, not only say thanks.
+COMPLAINT_TOPICS = frozenset({
+    Topic.WAIT_TIME, Topic.BILLING_PRICING, Topic.STAFF_ATTITUDE, Topic.BAD_OUTCOME, Topic.COMPLICATION,
+    Topic.BOOKING_SCHEDULING, Topic.CLEANLINESS, Topic.COMMUNICATION, Topic.LOGISTICS,
+})
 
 # Reviews that get no reply: answering spam only lends it weight (report it to the platform),
 # and a review with neither words nor a rating gives nothing to respond to.
@@ -60,10 +65,11 @@ class ReplyContext:
     phone: str = ""
     email: str = ""
     signature: str = ""
+    language: str = "en"  # the draft's language: "or" between phone and e-mail is "o" in Spanish
 
     @property
     def channel(self) -> str:
-        return " or ".join(part for part in (self.phone, self.email) if part)
+        return (" o " if self.language == "es" else " or ").join(part for part in (self.phone, self.email) if part)
 
     def values(self, first_name: str) -> dict[str, str]:
         return {
@@ -97,6 +103,7 @@ class Draft:
     skipped: bool = False
     reason: str = ""
     verdict: object | None = None
+    language: str = "en"  # the language the draft is written in
 
     @property
     def blocked(self) -> bool:
@@ -154,7 +161,8 @@ def blocks_for(library: Sequence[BlockText], kind: str, topic: str) -> list[Bloc
 
 def _without_first_name(template: str) -> str:
     """The template with {first_name} taken out so the sentence still reads naturally."""
-    text = re.sub(r"\b(Hi|Hello|Hey)\s+\{first_name\}", r"\1 there", template)
+    text = re.sub(r"\bHola\s+\{first_name\}", "Hola", template)  # "Hola {first_name}, gracias" -> "Hola, gracias"
+    text = re.sub(r"\b(Hi|Hello|Hey)\s+\{first_name\}", r"\1 there", text)
     text = re.sub(r",\s*\{first_name\}\s*,\s*", " ", text)  # "Thank you, {first_name}, for" -> "Thank you for"
     text = re.sub(r",?\s*\{first_name\}(?=\s*[.!?])", "", text)  # "Thank you, {first_name}!" -> "Thank you!"
     text = re.sub(r"^\s*\{first_name\}\s*,\s*(\w)", lambda m: m.group(1).upper(), text)
@@ -186,18 +194,28 @@ def compose(
     # A first name the review's own text also uses could read as echoing someone the review named.
     if first_name and re.search(rf"\b{re.escape(first_name)}\b", review.text or "", re.I):
         first_name = ""
-    kinds = (Kind.THANKS,) if is_positive(topic, review.rating) else NEGATIVE_KINDS
+    positive = is_positive(topic, review.rating)
+    kinds = (Kind.THANKS,) if positive else NEGATIVE_KINDS
+    # Praise with a complaint inside ("lovely staff, but a 50-minute wait"): thank or acknowledge as the review's
+    # main topic says, then listen and resolve as the complaint's topic says.
+    complaint = next((t for t in topics[1:] if t in COMPLAINT_TOPICS), "")
+    if complaint and (positive or topic == Topic.MIXED):
+        kinds = (Kind.THANKS if positive else Kind.ACKNOWLEDGE, Kind.LISTEN, Kind.RESOLVE)
     parts = []
     for kind in kinds:
-        choices = blocks_for(library, kind, "" if generic else topic)
+        kind_topic = complaint if complaint and kind in (Kind.LISTEN, Kind.RESOLVE) and len(kinds) == 3 \
+            and (positive or topic == Topic.MIXED) else topic
+        choices = blocks_for(library, kind, "" if generic else kind_topic)
         if not choices:
             continue
         block = choices[variant_index(review.identity, kind, len(choices), offset)]
         # Only the first block greets the reviewer by name.
         parts.append(fill(block.text, context, first_name if not parts else ""))
     body = " ".join(part for part in parts if part)
-    if not is_positive(topic, review.rating) and context.channel and not _offers_channel(body, context):
-        body = f"{body} You can reach us privately at {context.channel}.".strip()
+    if (not positive or complaint) and context.channel and not _offers_channel(body, context):
+        offer = ("Puede comunicarse con nosotros en privado al" if context.language == "es"
+                 else "You can reach us privately at")
+        body = f"{body} {offer} {context.channel}.".strip()
     signature = context.values("")["signature"]
     if signature and signature not in body:
         body = f"{body}\n\n{signature}"

@@ -17,7 +17,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -37,6 +37,7 @@ NEGATIVE_TOPICS = (
     Topic.BOOKING_SCHEDULING,
     Topic.CLEANLINESS,
     Topic.COMMUNICATION,
+    Topic.LOGISTICS,
 )
 POSITIVE_TOPICS = (Topic.POSITIVE_GENERAL, Topic.POSITIVE_STAFF)
 # A review with no recognisable complaint still needs a label; "outcome dissatisfaction" is the
@@ -61,6 +62,12 @@ _CALL_TO_LINK = re.compile(
     r"((https?://|www\.)\S+|[\w-]+\.(com|net|org|io|biz|info|co|ly|example)\b)", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _CAPS_DEAL = re.compile(r"\b(\d{1,3}\s?%|FREE|OFF|DEALS?|SALE|PROMO)\b")
+# "use code GLOW20", "promo code SAVE15": a code to redeem somewhere is an advertisement, usually a competitor's.
+_PROMO_CODE = re.compile(r"\b(?:use|with|enter|promo|coupon|discount|referral)\s+code:?\s+[A-Z0-9][A-Z0-9_-]{2,}\b")
+# "try Glow Lab instead", "book with X instead", "the place down the street": sending readers to a competitor.
+_COMPETITOR = re.compile(
+    r"\b(?:try|go\s+to|switch\s+to|book\s+with)\s+[A-Z][\w&'’]*(?:\s+[A-Z][\w&'’]*){0,3}\s+instead\b"
+    r"|\bdown\s+the\s+street\s+is\b")
 # "Renee went", "Jordan Miles has", "Dr. Lindqvist took": a capitalised name doing something,
 # which is how reviews praise one person rather than the place.
 _PERSON_DOING = re.compile(
@@ -234,6 +241,10 @@ def spam_score(text: str, *, cues: dict[str, float] | None = None) -> float:
         score += 2
     if _CALL_TO_LINK.search(text or ""):
         score += 1
+    if _PROMO_CODE.search(text or ""):
+        score += 2
+    if _COMPETITOR.search(text or ""):
+        score += 1
     caps_deals = _CAPS_DEAL.findall(text or "")
     if caps_deals:
         score += min(len(caps_deals), 2)
@@ -368,3 +379,30 @@ def topic_misses(rows) -> Counter:
         for row in rows
         if (detected := detect_topics(row["text"], row["rating"])[0]) != row["topic"]
     )
+
+
+@cache
+def _language_stop_words() -> dict[str, frozenset[str]]:
+    """Each foreign language's stop words without English ones (and without one-letter words)."""
+    english = frozenset(_stop_words_of("en"))
+    return {code: frozenset(w for w in _stop_words_of(code) if w not in english and len(w) > 1)
+            for code in _FOREIGN_STOP_WORD_LANGUAGES}
+
+
+def review_language(text: str) -> str:
+    """The language a non-English review is most likely written in (ISO code; "en" when nothing stands out),
+    from words that only one language's stop-word list has ("pero", "muy" are Spanish; "mas", "muito"
+    Portuguese): enough to answer a Spanish review in Spanish without a language-detection dependency."""
+    words = [w.lower() for w in _WORD.findall(plain_text(text))]
+    lists = _language_stop_words()
+    scores = Counter()
+    for word in words:
+        owners = [code for code, stop_words in lists.items() if word in stop_words]
+        for code in owners:
+            # A word many languages share counts for little; one only this language has counts fully.
+            scores[code] += 1 / len(owners)
+    if not scores:
+        return "en"
+    (best, top), *rest = scores.most_common(2) + [("", 0.0)]
+    runner_up = rest[0][1]
+    return best if top >= 1.5 and top > 1.25 * runner_up else "en"

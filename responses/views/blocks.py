@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from responses.drafting import template_block_save
 from responses.drafting.blocks import template_block_problems
 from responses.forms import TemplateBlockForm
-from responses.models import TemplateBlock
+from responses.models import DraftLanguage, TemplateBlock
 from responses.roles import practice_for, require_permission
 from responses.workflow import WorkflowError
 
@@ -21,13 +21,15 @@ Kind = TemplateBlock.Kind
 def template_block_list(request):
     """One kind at a time (a practice has dozens of variants per kind)."""
     require_permission(request.user, "manage_templates")
-    blocks = TemplateBlock.objects.filter(practice=practice_for(request.user))
+    language = request.GET.get("language") if request.GET.get("language") in DraftLanguage.values else "en"
+    blocks = TemplateBlock.objects.filter(practice=practice_for(request.user), language=language)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.ACKNOWLEDGE
     counts = dict(blocks.values_list("kind").annotate(n=Count("pk")))
     tabs = [(value, label, counts.get(value, 0)) for value, label in Kind.choices]
     return render(request, "responses/blocks.html", {
         "tabs": tabs, "kind": kind, "kind_label": Kind(kind).label,
         "blocks": blocks.filter(kind=kind).order_by("topic", "pk"),
+        "language": language, "languages": DraftLanguage.choices,
     })
 
 
@@ -37,18 +39,22 @@ def template_block_edit(request, pk: int | None = None):
     practice = practice_for(request.user)
     require_permission(request.user, "manage_templates")
     block = get_object_or_404(TemplateBlock, pk=pk, practice=practice) if pk else None
-    form = TemplateBlockForm(request.POST or None, instance=block, initial={"kind": request.GET.get("kind")})
+    form = TemplateBlockForm(request.POST or None, instance=block,
+                             initial={"kind": request.GET.get("kind"), "language": request.GET.get("language") or "en"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             block = template_block_save(practice=practice, actor=request.user, kind=data["kind"], topic=data["topic"],
-                                        text=data["text"], active=data["active"], block=block)
+                                        text=data["text"], active=data["active"], block=block,
+                                        language=data["language"])
         except WorkflowError as exc:  # drafting.TemplateRefused: the guard or the placeholders say no
-            for problem in template_block_problems(practice=practice, kind=data["kind"], text=data["text"]) or [str(exc)]:
+            for problem in template_block_problems(practice=practice, kind=data["kind"], text=data["text"],
+                                                   language=data["language"]) or [str(exc)]:
                 form.add_error("text", problem)
         else:
             messages.success(request, "Template block saved.")
-            return redirect(f"{reverse('template_block_list')}?kind={block.kind}")
+            language = "" if block.language == DraftLanguage.ENGLISH else f"&language={block.language}"
+            return redirect(f"{reverse('template_block_list')}?kind={block.kind}{language}")
     return render(request, "responses/block_edit.html", {"form": form, "template_block": block},
                   status=400 if form.errors else 200)
 

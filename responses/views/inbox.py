@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from responses.compliance.followups import follow_up_list_overdue
 from responses.forms import InboxFilterForm
+from responses.practice.selectors import practice_settings_for
 from responses.roles import practice_for
 from responses.selectors import inbox_row, review_list_for_inbox
 from responses.views.access import render_region
@@ -21,14 +21,16 @@ def inbox(request):
     reviews = review_list_for_inbox(practice=practice, filters=form.filters())
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
+    desk = practice_settings_for(practice)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "rows": [inbox_row(review, now=now) for review in page.object_list],
+        "rows": [inbox_row(review, now=now, target_days=desk.response_target_days,
+                           escalation_keywords=desk.keyword_list) for review in page.object_list],
         "query": query.urlencode(),
-        "target_days": settings.RESPONSE_TARGET_DAYS,
+        "target_days": desk.response_target_days,
         "overdue_follow_ups": follow_up_list_overdue(practice=practice),
     }
     return render_region(request, "responses/inbox.html", "results", context)

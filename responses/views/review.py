@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from responses import workflow
@@ -16,7 +17,8 @@ from responses.compliance.pullback import pending_publish_for
 from responses.compliance.views import review_compliance_context
 from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
-from responses.models import Reply, Review
+from responses.history.selectors import reply_timeline
+from responses.models import Reply, Review, Topic
 from responses.publishers import publisher_for
 from responses.roles import require_permission
 from responses.selectors import reply_for_review, review_status
@@ -61,12 +63,28 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "actions": workflow.allowed_actions(reply=reply, user=request.user),
         "can_start": reply is None and not review.is_closed and request.user.has_perm("responses.submit_reply"),
         "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
+        "timeline": reply_timeline(reply) if reply else [],
         "publisher": publisher_for(review) if reply and reply.state == "approved" else None,
         "pending_publish": pending_publish_for(reply) if reply and reply.state == "approved" else None,
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reject_form": RejectForm(),
         "next": reverse("review_detail", args=[review.pk]),
+        "language_note": review_language_note(review),
+        "topic_choices": [(value, label) for value, label in Topic.choices
+                          if value not in (Topic.SPAM_OR_FAKE, Topic.NON_ENGLISH)],
     }
+
+
+def review_language_note(review: Review) -> str:
+    """For staff, above the editor: which language the draft is in when the review is not in English."""
+    from responses.drafting.topics import review_language
+
+    if review.primary_topic != Topic.NON_ENGLISH:
+        return ""
+    if review_language(review.text) == "es":
+        return "This review is in Spanish, so the draft is in Spanish (from the Spanish templates)."
+    return ("This review is not in English or Spanish: the draft is in English. "
+            "Keep it short and general, and offer the private channel.")
 
 
 def _page_context(request, review: Review, **editor) -> dict:
@@ -130,6 +148,7 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
     return _editor_response(request, review, reply=reply)
 
 
+@never_cache  # the Back button must show the reply as it is now, not a stale form that then fails
 @require_GET
 def review_detail(request, pk: int):
     review = review_for_user(request, pk)
@@ -140,7 +159,7 @@ def review_detail(request, pk: int):
 def reply_start(request, pk: int):
     review = review_for_user(request, pk)
     try:
-        reply = workflow.reply_start(review=review, actor=request.user)
+        reply = workflow.reply_start(review=review, actor=request.user, topic=request.POST.get("topic", ""))
     except workflow.WorkflowError as exc:
         return _editor_response(request, review, error=str(exc))
     return _editor_response(request, review, reply=reply)
@@ -172,6 +191,16 @@ def reply_rewrite(request, pk: int):
 def reply_submit(request, pk: int):
     return _reply_action(
         request, pk, lambda reply: workflow.reply_submit(reply=reply, actor=request.user, expected_revision=reply.revision)
+    )
+
+
+@require_POST
+def reply_save_and_approve(request, pk: int):
+    """The manager approves from the editor: what they typed is saved first (the guard checks the new text),
+    then approved, so an edit is never silently dropped."""
+    require_permission(request.user, "approve_reply")
+    return _reply_action(
+        request, pk, lambda reply: workflow.reply_approve(reply=reply, actor=request.user, expected_revision=reply.revision)
     )
 
 

@@ -33,6 +33,35 @@
       setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 2500);
     });
   });
+
+  // Back/forward from the browser's page cache would show a form as it was, which then fails as "someone else
+  // changed this reply": load the page again so it shows the reply as it is now.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.querySelector("form[method=post]")) window.location.reload();
+  });
+
+  // A session that expired while typing: the server answers the htmx request with HX-Redirect to the log-in
+  // page. Keep the typed reply for this tab (sessionStorage, gone when the tab closes) and put it back after.
+  var KEPT = "reviewdesk:kept-reply:";
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    var area = document.getElementById("reply-text");
+    if (!area || !xhr || !xhr.getResponseHeader("HX-Redirect")) return;
+    try { sessionStorage.setItem(KEPT + window.location.pathname, area.value); } catch (e) { /* storage off */ }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var key = KEPT + window.location.pathname, kept = null;
+    try { kept = sessionStorage.getItem(key); sessionStorage.removeItem(key); } catch (e) { return; }
+    var area = document.getElementById("reply-text");
+    if (kept === null || !area || area.readOnly || area.value === kept) return;
+    area.value = kept;
+    var note = document.createElement("p");
+    note.className = "alert alert--warn";
+    note.setAttribute("role", "status");
+    note.textContent = "Your session had expired: the text you were typing is back. Save it to keep it.";
+    area.parentNode.insertBefore(note, area);
+    area.dispatchEvent(new Event("input", { bubbles: true }));  // the live guard checks it again
+  });
 })();
 
 // The idle-session warning: two minutes before the server ends an unused session (SESSION_IDLE_MINUTES),

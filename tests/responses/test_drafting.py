@@ -205,7 +205,7 @@ def test_drafting_for_a_stored_review_seeds_the_practice_templates_once(review, 
     assert not practice.template_blocks.exists()
     first = draft_for_review(review=review)
     count = practice.template_blocks.count()
-    assert count == len(default_library())
+    assert count == len(default_library()) + len(default_library("es"))
     again = draft_for_review(review=review)
     assert practice.template_blocks.count() == count
     assert first.text == again.text and not first.blocked
@@ -298,3 +298,43 @@ def test_topics_detected_in_a_batch_match_one_at_a_time():
         ("Charged twice <b>and</b> still no refund", 1),
     ]
     assert detect_topics_many(reviews) == [detect_topics(text, rating) for text, rating in reviews]
+
+
+# --- a complaint inside praise is heard; logistics complaints get their own blocks ---------------------------
+
+FIFTY_MINUTES = ("Love the results and the staff is so friendly. Only downside: I waited 50 minutes past my "
+                 "appointment time in the lobby.")
+
+
+def test_a_mostly_positive_review_with_a_long_wait_hears_the_wait(make_review, practice, location):
+    from responses.drafting.blocks import default_library
+
+    draft = draft_for_review(review=make_review(FIFTY_MINUTES, rating=4))
+    assert draft.topics[:2] == ["positive_general", "wait_time"] and not draft.blocked
+    wait_listen = [b.text for b in default_library() if b.topic == "wait_time" and b.kind == "listen"]
+    assert any(text in draft.text for text in wait_listen)
+    assert "(303) 555-0186" in draft.text  # the private channel is offered for the complaint
+
+
+def test_a_mixed_review_answers_its_main_complaint_not_only_the_balance(make_review, practice, location):
+    from responses.drafting.blocks import default_library
+
+    draft = draft_for_review(review=make_review(
+        "Great staff and beautiful office, but I waited almost an hour to be seen.", rating=3))
+    assert draft.topics[:2] == ["mixed", "wait_time"]
+    mixed_ack = [b.text.split("{first_name}")[-1][:30] for b in default_library()
+                 if b.topic == "mixed" and b.kind == "acknowledge"]
+    wait_listen = [b.text for b in default_library() if b.topic == "wait_time" and b.kind == "listen"]
+    assert any(text in draft.text for text in wait_listen)
+    assert any(fragment.strip(" ,") in draft.text for fragment in mixed_ack)
+
+
+@pytest.mark.parametrize("text", [
+    "Could not find the entrance, there is no signage at all and the parking lot is full.",
+    "Stuck in the phone tree for 20 minutes, then a busy signal.",
+])
+def test_parking_signage_and_phone_complaints_get_the_logistics_blocks(make_review, practice, location, text):
+    draft = draft_for_review(review=make_review(text, rating=2))
+    assert draft.topic == "logistics" and not draft.blocked
+    assert "parking, signs" in draft.text or "building, our signs" in draft.text or "hassle" in draft.text \
+        or "Getting to us" in draft.text or "practical things" in draft.text

@@ -37,15 +37,18 @@ def test_every_default_block_passes_the_guard_with_the_practices_details(practic
 
 
 def test_seeding_gives_a_practice_the_defaults_once(practice):
-    assert template_blocks_seed(practice=practice) == len(default_library())
+    both = len(default_library()) + len(default_library("es"))
+    assert template_blocks_seed(practice=practice) == both
     assert template_blocks_seed(practice=practice) == 0
-    assert practice.template_blocks.count() == len(default_library())
+    assert practice.template_blocks.count() == both
+    assert practice.template_blocks.filter(language="es").count() == len(default_library("es"))
 
 
 def test_seeding_leaves_a_practice_with_its_own_blocks_alone(practice):
     TemplateBlock.objects.create(practice=practice, kind="thanks", text="Thank you!")
-    assert template_blocks_seed(practice=practice) == 0
-    assert practice.template_blocks.count() == 1
+    # Its English blocks stay as they are; only a language it has no blocks in gets the defaults.
+    assert template_blocks_seed(practice=practice) == len(default_library("es"))
+    assert practice.template_blocks.filter(language="en").count() == 1
 
 
 def test_a_manager_saves_a_clean_block_and_it_is_audited(practice, location, bob):

@@ -583,7 +583,7 @@ def test_dashboard_shows_the_practices_numbers_as_svg(client, bob, alice, make_r
     make_review("The front desk was rude.", rating=1, topics=["staff_attitude"])
     AuditEvent.objects.create(practice=bob.membership.practice, action="submit_refused", verdict_blocked=True)
     body = as_user(client, alice).get(reverse("dashboard")).content.decode()
-    assert body.count("<svg") == 3
+    assert body.count("<svg") == 4  # open by status, negative topics, time to respond, rating trend
     assert "Staff attitude" in body
     assert "PHI disclosures prevented" in body
     assert "1 reply posted" in body

@@ -108,7 +108,7 @@ def test_changing_the_password_logs_out_every_other_session(alice):
 
     response = laptop.post(reverse("password_change"), {
         "old_password": "not-a-real-password-123",
-        "new_password1": "a-brand-new-passphrase-42", "new_password2": "a-brand-new-passphrase-42",
+        "new_password": "a-brand-new-passphrase-42", "new_password_again": "a-brand-new-passphrase-42",
     })
 
     assert response.status_code == 302
@@ -116,15 +116,21 @@ def test_changing_the_password_logs_out_every_other_session(alice):
     assert phone.get(reverse("inbox")).status_code == 302
 
 
+def test_the_older_password_address_leads_to_the_one_password_page(alice):
+    response = logged_in(alice).get("/accounts/password/")
+
+    assert response.status_code == 301 and response["Location"] == reverse("password_change")
+
+
 def test_a_wrong_old_password_changes_nothing(alice):
     laptop, phone = logged_in(alice), logged_in(alice)
 
     response = laptop.post(reverse("password_change"), {
-        "old_password": "a-guess", "new_password1": "a-brand-new-passphrase-42",
-        "new_password2": "a-brand-new-passphrase-42",
+        "old_password": "a-guess", "new_password": "a-brand-new-passphrase-42",
+        "new_password_again": "a-brand-new-passphrase-42",
     })
 
-    assert response.status_code == 200 and "incorrectly" in response.content.decode()
+    assert response.status_code == 400 and "current password is not right" in response.content.decode()
     assert phone.get(reverse("inbox")).status_code == 200
 
 

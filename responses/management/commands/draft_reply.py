@@ -48,7 +48,7 @@ class Command(BaseCommand):
     def _flush(self, batch, *, library, context, profile):
         good = [(row, review) for _number, row, review, error in batch if not error]
         drafts = iter(drafts_for_reviews([review for _row, review in good], library=library, context=context,
-                                         profile=profile))
+                                         profile=profile, spanish_library=default_library("es")))
         for number, row, _review, error in batch:
             if error:
                 out = {"line": number, "error": error}

@@ -1,0 +1,89 @@
+"""Forms of the practice's administration pages: they parse input; the services decide and write."""
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from responses.models import Location, Practice, Role, StaffMember
+from responses.practice.models import PracticeSettings
+
+
+class PracticeProfileForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        fields = ["name", "signature", "phone", "email", "website", "address"]
+        help_texts = {
+            "name": "The guard allows it in replies; drafts use it for {practice}.",
+            "signature": "How drafts are signed ({signature}), e.g. “— The Willow & Pine team”.",
+        }
+
+
+class PracticeSettingsForm(forms.ModelForm):
+    response_target_days = forms.IntegerField(min_value=1, max_value=30, label="Response target (days)",
+                                              help_text="A review unanswered longer is overdue.")
+
+    class Meta:
+        model = PracticeSettings
+        fields = ["response_target_days", "escalation_keywords"]
+        widgets = {"escalation_keywords": forms.Textarea(attrs={"rows": 5})}
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "The desk's time zone")] + [(name, name) for name in sorted(zoneinfo.available_timezones())
+                                             if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
+
+
+class LocationForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(required=False, choices=_time_zone_choices)
+
+    class Meta:
+        model = Location
+        fields = ["name", "phone", "email", "address", "time_zone"]
+        help_texts = {"phone": "With the e-mail, the private channel replies from this location offer."}
+
+
+class StaffMemberForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = ["name", "role"]
+        help_texts = {"role": "e.g. Office Manager; replies may mention the name and role."}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.FRONT_DESK)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+    password_again = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False,
+                                     label="Password (again)")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") != cleaned.get("password_again"):
+            raise forms.ValidationError("The two passwords differ.")
+        return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="Current password", strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label="New password", strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password_again = forms.CharField(label="New password (again)", strip=False,
+                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password") != cleaned.get("new_password_again"):
+            raise forms.ValidationError("The two new passwords differ.")
+        return cleaned
