@@ -28,6 +28,15 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "login_user",
         "cleared",
         "via",
+        "escalation_reason",
+        "deescalation_reason",
+        "drafted",
+        "escalated",
+        "connection",
+        "kind",
+        "paused",
+        "recipients",
+        "files",
     }
 )
 

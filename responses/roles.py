@@ -16,6 +16,7 @@ ROLE_PERMISSIONS = {
         "import_reviews",
         "manage_templates",
         "unlock_logins",
+        "manage_sources",
     ),
 }
 

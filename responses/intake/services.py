@@ -30,6 +30,7 @@ from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
 from responses.roles import practice_for, require_permission
+from responses.sources.drafts import DraftCounts, reviews_draft_new
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +183,9 @@ def _run_fail(run: ImportRun, reason: str, actor) -> ImportRun:
     return run
 
 
-def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = "") -> ImportRun:
+def _run_execute(
+    run: ImportRun, *, data: bytes, actor, default_platform: str = "", draft: bool = True
+) -> ImportRun:
     try:
         parsed = file_parse(filename=run.source_name, data=data)
     except FileUnreadable as exc:
@@ -205,10 +208,12 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
     def report(processed: int, **fields) -> None:
         _progress(
             run, processed_rows=processed, created_count=counts[CREATED], updated_count=counts[UPDATED],
-            unchanged_count=counts[UNCHANGED], **fields,
+            unchanged_count=counts[UNCHANGED], drafted_count=counts["drafted"],
+            escalated_count=counts["escalated"], **fields,
         )
 
     report(0, total_rows=len(parsed.rows), status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
+    drafting = DraftCounts()
     topics_unavailable = False
     try:
         for start in range(0, len(parsed.rows), BATCH_ROWS):
@@ -228,9 +233,14 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
                 # The reviews are stored without topics; drafting waits for the model, the import does not.
                 topics_unavailable = True
                 topics = {index: [] for index in range(len(valid))}
+            stored_ids = []
             for index, row in enumerate(valid):
                 stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
                 counts[stored[1]] += 1
+                stored_ids.append(stored[0].pk)
+            if draft:
+                reviews_draft_new(location=run.location, review_ids=stored_ids, counts=drafting)
+                counts["drafted"], counts["escalated"] = drafting.drafted, drafting.escalated
             if start + len(chunk) < len(parsed.rows):  # the last batch is reported with the final counts
                 report(start + len(chunk))
     except Exception as exc:
@@ -240,7 +250,7 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         _run_fail(run, f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.", actor)
         raise
     failed = counts[REJECTED]
-    if topics_unavailable:
+    if topics_unavailable or drafting.unavailable:
         errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
     if failed > MAX_LISTED_ERRORS:
         more = failed - MAX_LISTED_ERRORS
@@ -249,7 +259,7 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
     report(len(parsed.rows), status=ImportRun.Status.DONE, finished_at=timezone.now(), errors=errors)
     _audit_run(
         run, "reviews_imported", actor, created=counts[CREATED], updated=counts[UPDATED],
-        unchanged=counts[UNCHANGED], failed=failed,
+        unchanged=counts[UNCHANGED], failed=failed, drafted=drafting.drafted, escalated=drafting.escalated,
     )
     logger.info(
         "import run %s (%s, %s): %d created, %d updated, %d unchanged, %d rejected",
@@ -266,6 +276,7 @@ def reviews_import(
     data: bytes,
     connection: PlatformConnection | None = None,
     default_platform: str = "",
+    draft: bool = True,
 ) -> ImportRun:
     """Import a CSV/JSON/JSONL file of reviews into `location` and return its report.
 
@@ -274,6 +285,7 @@ def reviews_import(
     failed run with `failure_reason`. `actor=None` is the system (nightly import, the
     command line); a user must hold `import_reviews` at the location's practice.
     Rows without a platform take `default_platform`, else the connection's platform.
+    With `draft`, every new review is escalated or drafted as it is stored (sources.drafts).
     """
     if actor is not None:
         _require_import_rights(actor, location)
@@ -284,7 +296,7 @@ def reviews_import(
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
         default_platform=default_platform or (connection.platform if connection else ""),
     )
-    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform)
+    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform, draft=draft)
 
 
 def _upload_path(run: ImportRun) -> Path:
@@ -346,46 +358,3 @@ def connection_import_lock(connection_id: int) -> Iterator[bool]:
     finally:
         if acquired and cache.get(key) == token:
             cache.delete(key)
-
-
-def _connection_status(connection: PlatformConnection, status: str) -> None:
-    connection.last_import_at = timezone.now()
-    connection.last_import_status = status[:300]
-    PlatformConnection.objects.filter(pk=connection.pk).update(
-        last_import_at=connection.last_import_at, last_import_status=connection.last_import_status
-    )
-
-
-def connection_import_reviews(*, connection: PlatformConnection) -> ImportRun | None:
-    """Fetch a connection's reviews from its platform and import them.
-
-    Returns None (and does nothing) while another import of the same connection runs.
-    Raises platforms.ImportSourceError (ImportSourceUnavailable when trying again later may
-    help) after recording the failure on the connection.
-    """
-    from responses.platforms.sources import ImportSourceError, reviews_fetch
-
-    with connection_import_lock(connection.pk) as acquired:
-        if not acquired:
-            logger.info("connection %s: an import is already running; skipped", connection.pk)
-            return None
-        try:
-            fetched = reviews_fetch(connection=connection)
-        except ImportSourceError as exc:
-            _connection_status(connection, f"failed: {exc}")
-            logger.warning("connection %s: fetching reviews failed (%s)", connection.pk, type(exc).__name__)
-            raise
-        run = reviews_import(
-            location=connection.location, actor=None, filename=fetched.source_name, data=fetched.data,
-            connection=connection,
-        )
-        if run.status == ImportRun.Status.FAILED:
-            _connection_status(connection, f"failed: {run.failure_reason}")
-        else:
-            failed = run.rejected_count
-            _connection_status(
-                connection,
-                f"done: {run.created_count} new, {run.updated_count} updated, "
-                f"{run.unchanged_count} unchanged, {failed} rejected",
-            )
-        return run

@@ -66,7 +66,9 @@ def test_it_records_an_audit_event_with_the_counts(location, alice):
 
     event = AuditEvent.objects.get(action="reviews_imported")
     assert (event.actor, event.practice) == (alice, location.practice)
-    assert event.details == {"import_run": run.pk, "created": 3, "updated": 0, "unchanged": 0, "failed": 3}
+    assert event.details == {
+        "import_run": run.pk, "created": 3, "updated": 0, "unchanged": 0, "failed": 3, "drafted": 2, "escalated": 0,
+    }
 
 
 def test_reimporting_the_same_file_creates_no_duplicates(location, alice):
@@ -80,7 +82,7 @@ def test_reimporting_the_same_file_creates_no_duplicates(location, alice):
 def test_an_edited_review_is_updated_and_its_draft_marked_stale(location, alice):
     run_import(location, alice, CSV)
     review = Review.objects.get(external_id="g-1")
-    reply = workflow.reply_start(review=review, actor=alice, text="Thank you for your feedback.")
+    reply = Reply.objects.get(review=review)  # drafted by the import
     edited = CSV.replace("The wait was long.", "The wait was long. Update: they called me back.")
 
     run = run_import(location, alice, edited)
@@ -106,7 +108,9 @@ def test_a_changed_rating_is_an_edit_too(location, alice):
 def test_a_posted_reply_is_not_marked_stale(location, alice, bob):
     run_import(location, alice, CSV)
     review = Review.objects.get(external_id="g-1")
-    reply = workflow.reply_start(review=review, actor=alice, text="Thank you for your feedback.")
+    reply = workflow.reply_save_text(
+        reply=Reply.objects.get(review=review), actor=alice, text="Thank you for your feedback.", expected_revision=0
+    )
     reply = workflow.reply_submit(reply=reply, actor=alice)
     reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
     workflow.reply_mark_posted(reply=reply, actor=bob)
