@@ -243,6 +243,29 @@ def reply_start_drafted(*, review: Review, text: str, verdict) -> Reply | None:
 
 
 @transaction.atomic
+def reply_redraft_imported(*, reply: Reply, text: str, verdict) -> Reply | None:
+    """Re-draft a reply the review's edit made stale, when nobody has touched it: still drafting, and every
+    version came from the templates. The new version clears the stale flag; a reply someone edited stays
+    stale for them to re-read. None when it was not re-drafted."""
+    locked = Reply.objects.select_for_update().filter(pk=reply.pk).first()
+    if locked is None or locked.state != ReplyState.DRAFTING or not locked.stale:
+        return None
+    if locked.versions.exclude(source=ReplyVersion.Source.TEMPLATE).exists():
+        return None
+    clean = _clean_text(text)
+    if verdict.text_sha256 != text_sha256(clean):
+        verdict = verdict_for_reply_text(review=locked.review, text=clean)
+    version = _new_version(locked, text=clean, actor=None, source=ReplyVersion.Source.TEMPLATE, verdict=verdict)
+    locked = _swap(locked, expected_revision=locked.revision, from_state=locked.state, current_version=version,
+                   stale=False)
+    audit_record(
+        action="reply_redrafted_on_import", reply=locked, from_state=locked.state, to_state=locked.state,
+        verdict=verdict, version=version.number, source=ReplyVersion.Source.TEMPLATE,
+    )
+    return locked
+
+
+@transaction.atomic
 def reply_record_external(*, review: Review, text: str, posted_at: datetime, posted_via: str) -> Reply | None:
     """A reply the practice already posted on the platform (outside ReviewDesk), stored as posted and checked
     by the guard: a blocked one is audited as `external_reply_blocked` for the manager. None if the review

@@ -16,8 +16,8 @@ from responses.drafting.blocks import practice_library, reply_context_for, templ
 from responses.drafting.drafts import review_input
 from responses.escalation.services import review_escalate_if_needed
 from responses.guarding import practice_profile
-from responses.models import Location, Review
-from responses.workflow import WorkflowError, reply_start_drafted
+from responses.models import Location, Reply, ReplyState, ReplyVersion, Review
+from responses.workflow import WorkflowError, reply_redraft_imported, reply_start_drafted
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +26,22 @@ logger = logging.getLogger(__name__)
 class DraftCounts:
     drafted: int = 0
     escalated: int = 0
+    redrafted: int = 0
     unavailable: bool = False  # drafting's model or the practice's guard profile could not be used
 
 
 def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: DraftCounts) -> None:
-    """Escalate or draft the given reviews that are open and have no reply; add to `counts`."""
+    """Escalate or draft the given reviews that are open and have no reply, and re-draft the untouched drafts
+    that an edit of their review made stale; add to `counts`."""
+    review_ids = list(review_ids)
     reviews = list(
-        Review.objects.filter(pk__in=list(review_ids), closed_at__isnull=True, reply__isnull=True)
+        Review.objects.filter(pk__in=review_ids, closed_at__isnull=True, reply__isnull=True)
         .select_related("location__practice").order_by("pk")
+    )
+    stale = list(
+        Reply.objects.filter(review_id__in=review_ids, review__closed_at__isnull=True, stale=True,
+                             state=ReplyState.DRAFTING, current_version__source=ReplyVersion.Source.TEMPLATE)
+        .select_related("review__location__practice").order_by("pk")
     )
     to_draft = []
     for review in reviews:
@@ -42,13 +50,14 @@ def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: 
             counts.escalated += int(created)
         else:
             to_draft.append(review)
-    if not to_draft:
+    stale = [reply for reply in stale if review_escalate_if_needed(review=reply.review)[0] is None]
+    if not to_draft and not stale:
         return
     practice = location.practice
     try:
         template_blocks_seed(practice=practice)
         drafts = drafts_for_reviews(
-            [review_input(review) for review in to_draft],
+            [review_input(review) for review in [*to_draft, *(reply.review for reply in stale)]],
             library=practice_library(practice),
             context=reply_context_for(practice, location),
             profile=practice_profile(practice),
@@ -58,6 +67,14 @@ def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: 
         logger.warning("location %s: drafting unavailable during import (%s)", location.pk, type(exc).__name__)
         counts.unavailable = True
         return
+    for reply, draft in zip(stale, drafts[len(to_draft):]):
+        if draft.skipped or not draft.text:
+            continue
+        try:
+            if reply_redraft_imported(reply=reply, text=draft.text, verdict=draft.verdict) is not None:
+                counts.redrafted += 1
+        except WorkflowError as exc:
+            logger.warning("reply %s: re-draft not stored (%s)", reply.pk, type(exc).__name__)
     for review, draft in zip(to_draft, drafts):
         if draft.skipped or not draft.text:
             continue  # likely spam or rating-only: no reply suggested

@@ -82,7 +82,9 @@ def test_reimporting_the_same_file_creates_no_duplicates(location, alice):
 def test_an_edited_review_is_updated_and_its_draft_marked_stale(location, alice):
     run_import(location, alice, CSV)
     review = Review.objects.get(external_id="g-1")
-    reply = Reply.objects.get(review=review)  # drafted by the import
+    reply = workflow.reply_save_text(  # the import's draft, edited by someone (an untouched one is re-drafted)
+        reply=Reply.objects.get(review=review), actor=alice, text="Thank you for your feedback.", expected_revision=0
+    )
     edited = CSV.replace("The wait was long.", "The wait was long. Update: they called me back.")
 
     run = run_import(location, alice, edited)
@@ -92,7 +94,7 @@ def test_an_edited_review_is_updated_and_its_draft_marked_stale(location, alice)
     assert review.text == "The wait was long. Update: they called me back."
     reply.refresh_from_db()
     assert reply.stale is True
-    assert reply.revision == 0  # nobody's edit in progress is refused because of it
+    assert reply.revision == 1  # nobody's edit in progress is refused because of it
     assert AuditEvent.objects.filter(action="reply_marked_stale", reply=reply).count() == 1
 
 

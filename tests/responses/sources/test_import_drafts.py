@@ -83,13 +83,31 @@ def test_a_rerun_after_a_crash_mid_run_leaves_one_copy_of_each_review_and_draft(
     assert Reply.objects.values("review").distinct().count() == 150
 
 
-def test_an_edited_review_marks_its_unposted_draft_stale(location):
+def test_an_edited_review_re_drafts_its_untouched_draft(location):
     run_import(location, CSV)
 
     run = run_import(location, CSV.replace("nobody told me why.", "nobody told me why. They called later."))
 
     assert run.updated_count == 1
-    assert Reply.objects.get(review__external_id="g-1").stale is True
+    reply = Reply.objects.select_related("current_version").get(review__external_id="g-1")
+    assert (reply.stale, reply.current_version.number, reply.revision) == (False, 2, 1)
+    assert reply.current_version.verdict_matches_text
+    assert AuditEvent.objects.filter(action="reply_redrafted_on_import", reply=reply).count() == 1
+
+
+def test_an_edited_review_leaves_a_draft_someone_edited_stale_for_them(location, alice):
+    from responses import workflow
+
+    run_import(location, CSV)
+    reply = Reply.objects.get(review__external_id="g-1")
+    workflow.reply_save_text(reply=reply, actor=alice, text="Thank you, we are sorry about the wait.",
+                             expected_revision=0)
+
+    run_import(location, CSV.replace("nobody told me why.", "nobody told me why. They called later."))
+
+    reply.refresh_from_db()
+    assert reply.stale is True
+    assert reply.current_version.text == "Thank you, we are sorry about the wait."
 
 
 @pytest.mark.parametrize(
