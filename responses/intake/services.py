@@ -27,7 +27,7 @@ from django.utils import timezone
 from responses.audit import audit_record
 from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, detect_topics, detect_topics_many
 from responses.intake.files import FileUnreadable, file_parse
-from responses.intake.rows import ReviewRow, RowInvalid, row_validate
+from responses.intake.rows import ReviewRow, RowInvalid, is_generated_external_id, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
 from responses.roles import practice_for, require_permission
 from responses.sources.drafts import DraftCounts, reviews_draft_new
@@ -75,7 +75,7 @@ def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, 
     stored = {
         (platform, external_id): (digest, rating, bool(topics))
         for platform, external_id, digest, rating, topics in Review.objects.filter(
-            location=location, external_id__in={row.external_id for row in rows}
+            location__practice_id=location.practice_id, external_id__in={row.external_id for row in rows}
         ).values_list("platform", "external_id", "text_sha256", "rating", "topics")
     }
     needed = [
@@ -92,7 +92,10 @@ def _lock_review_key(*, location: Location, platform: str, external_id: str) -> 
     unique constraint refuses (a refused statement lands in the server's log). SQLite has one writer anyway."""
     if connection.vendor != "postgresql":
         return
-    digest = hashlib.sha256(f"reviewdesk:review:{location.pk}:{platform}:{external_id}".encode()).digest()
+    # Keyed on the practice: one platform id is one review across the practice's locations.
+    digest = hashlib.sha256(
+        f"reviewdesk:review:practice:{location.practice_id}:{platform}:{external_id}".encode()
+    ).digest()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
 
@@ -107,6 +110,13 @@ def _review_store(
     digest = text_sha256(row.text)
     _lock_review_key(location=location, platform=row.platform, external_id=row.external_id)
     review = Review.objects.select_for_update().filter(**key).first()
+    if review is None and not is_generated_external_id(row.external_id):
+        # The platform's id already imported into another location of the practice: the same review.
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .filter(location__practice_id=location.practice_id, platform=row.platform, external_id=row.external_id)
+            .order_by("pk").first()
+        )
     if review is None:
         try:
             # Under the lock nobody stores this review meanwhile; the savepoint only guards SQLite's other writers.

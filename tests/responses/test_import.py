@@ -313,16 +313,6 @@ def test_the_same_review_twice_in_one_file_is_stored_once(location, alice):
     assert (run.created_count, run.unchanged_count, Review.objects.count()) == (1, 1, 1)
 
 
-def test_the_same_external_id_at_another_location_is_another_review(location, alice, practice):
-    other = practice.locations.create(name="Cherry Creek")
-    run_import(location, alice, CSV)
-
-    run = run_import(other, alice, CSV)
-
-    assert run.created_count == 3
-    assert Review.objects.count() == 6
-
-
 def test_charlie_cannot_import_into_another_practices_location(location, charlie):
     with pytest.raises(PermissionDenied):
         run_import(location, charlie, CSV)

@@ -141,3 +141,24 @@ def test_the_escalation_audit_carries_the_reason_code_only(location):
 
     event = AuditEvent.objects.get(action="review_escalated")
     assert event.details == {"escalation_reason": "legal"}
+
+
+def test_the_same_platform_id_imported_into_another_location_of_the_practice_is_the_same_review(location):
+    from responses.models import Location
+
+    uptown = Location.objects.create(practice=location.practice, name="Uptown")
+    run_import(location, CSV)
+
+    run = run_import(uptown, CSV)
+
+    assert (run.created_count, run.unchanged_count, run.drafted_count) == (0, 3, 0)
+    assert Review.objects.count() == 3
+    assert set(Review.objects.values_list("location", flat=True)) == {location.pk}
+
+
+def test_the_same_platform_id_at_another_practice_is_another_review(location, other_practice):
+    run_import(location, CSV)
+
+    run_import(other_practice.locations.get(), CSV)
+
+    assert Review.objects.count() == 6
