@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -114,6 +115,18 @@ def source_pause(*, actor, source: PlatformConnection, paused: bool) -> None:
     )
 
 
+QUEUED_SECONDS = 5 * 60
+
+
+def _queued_key(source_id: int) -> str:
+    return f"reviewdesk:source-queued:{source_id}"
+
+
+def sources_queued(source_ids: list[int]) -> bool:
+    """True while a "run now" of one of these sources waits for a worker."""
+    return bool(source_ids) and bool(cache.get_many([_queued_key(pk) for pk in source_ids]))
+
+
 def source_run_now(*, actor, source: PlatformConnection) -> None:
     """Queue an import of the source for the worker (after this transaction commits)."""
     _require_manager(actor, source.location)
@@ -121,6 +134,8 @@ def source_run_now(*, actor, source: PlatformConnection) -> None:
         raise ValidationError("This source is paused; resume it first.")
     from responses.tasks import import_reviews_from_connection
 
+    # The Imports page follows the queued run (polls) until the worker picks it up, for at most a few minutes.
+    cache.set(_queued_key(source.pk), True, QUEUED_SECONDS)
     transaction.on_commit(lambda: import_reviews_from_connection.delay(source.pk))
     audit_record(action="source_run_now", actor=actor, practice=source.location.practice, connection=source.pk)
 
@@ -210,6 +225,7 @@ def source_import(*, source: PlatformConnection) -> list[ImportRun]:
     from responses.platforms.http import PlatformHTTPError
     from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable, reviews_fetch
 
+    cache.delete(_queued_key(source.pk))
     with connection_import_lock(source.pk) as acquired:
         if not acquired:
             logger.info("source %s: an import is already running; skipped", source.pk)

@@ -20,6 +20,7 @@ from responses.sources.services import (
     source_pause,
     source_run_now,
     source_token_set,
+    sources_queued,
 )
 from responses.views.access import render_region
 
@@ -35,7 +36,9 @@ def _page_context(request, form=None) -> dict:
                 .select_related("location", "connection", "started_by")[:RECENT_RUNS])
     can_manage = request.user.has_perm("responses.manage_sources")
     return {
-        "sources": sources, "runs": runs, "running": any(run.status == "running" for run in runs),
+        "sources": sources, "runs": runs,
+        "running": any(run.status == "running" for run in runs)
+        or sources_queued([source.pk for source in sources]),
         "can_manage": can_manage,
         "form": form or (ReviewSourceForm(practice=practice) if can_manage else None),
         "token_form": SourceTokenForm(),

@@ -159,3 +159,15 @@ def test_a_manager_de_escalates_with_an_audited_reason(client, bob, alice, impor
     assert (escalation.is_active, escalation.cleared_by, escalation.cleared_reason) == (False, bob, "not_a_threat")
     event = AuditEvent.objects.get(action="review_deescalated")
     assert (event.actor, event.details) == (bob, {"deescalation_reason": "not_a_threat"})
+
+
+def test_the_runs_region_follows_a_queued_run_until_it_finishes(client, bob, feed, monkeypatch):
+    monkeypatch.setattr("responses.tasks.import_reviews_from_connection.delay", lambda pk: None)  # no worker yet
+    client.force_login(bob)
+    assert b'hx-trigger="every 2s"' not in client.get("/imports").content
+
+    client.post(f"/sources/{feed.pk}/run")
+
+    assert b'hx-trigger="every 2s"' in client.get("/imports").content
+    region = client.get("/imports", headers={"HX-Request": "true"})
+    assert region.content.strip().startswith(b'<section id="import-runs"')
