@@ -33,9 +33,10 @@ e2e: install  ## only the browser tests (Chromium from /usr/bin/chromium), savin
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 bench: export DEBUG ?= 1
-bench: install  ## speed and memory numbers for the PHI guard and the live check
+bench: install  ## speed and memory numbers for the PHI guard, the live check and the import
 	$(PY) manage.py phi_bench
 	$(PY) manage.py live_check_bench
+	$(PY) manage.py import_bench --rows $${IMPORT_BENCH_ROWS:-2000}
 
 lint: install  ## pyflakes-level checks and import order (ruff)
 	$(PY) -m ruff check .

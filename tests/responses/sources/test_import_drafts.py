@@ -162,3 +162,11 @@ def test_the_same_platform_id_at_another_practice_is_another_review(location, ot
     run_import(other_practice.locations.get(), CSV)
 
     assert Review.objects.count() == 6
+
+
+@pytest.mark.parametrize("text", ["Visit 911 of many, all good.", "Sue at the desk was lovely.",
+                                  "The report was clear and the board game corner is cute."])
+def test_ordinary_words_near_the_keywords_do_not_escalate(location, text):
+    run_import(location, HEADER + f"x-1,Pat,5,{text},2024-05-01\n")
+
+    assert not Escalation.objects.exists()
