@@ -7,6 +7,7 @@ is reported on the source as GrantRevoked: trying again will not help, the manag
 from __future__ import annotations
 
 import logging
+import secrets
 
 import requests
 from authlib.integrations.base_client.errors import OAuthError
@@ -37,18 +38,22 @@ def _session(**kwargs) -> OAuth2Session:
     if not (settings.GOOGLE_OAUTH_CLIENT_ID and settings.GOOGLE_OAUTH_CLIENT_SECRET):
         raise GoogleGrantError("Google sign-in is not configured (GOOGLE_OAUTH_CLIENT_ID and _SECRET).")
     return OAuth2Session(
-        settings.GOOGLE_OAUTH_CLIENT_ID, settings.GOOGLE_OAUTH_CLIENT_SECRET, scope=SCOPE, **kwargs
+        settings.GOOGLE_OAUTH_CLIENT_ID, settings.GOOGLE_OAUTH_CLIENT_SECRET, scope=SCOPE,
+        code_challenge_method="S256", **kwargs,
     )
 
 
-def google_authorization_url(*, redirect_uri: str) -> tuple[str, str]:
-    """Where to send the manager for consent, and the state to check on the way back."""
+def google_authorization_url(*, redirect_uri: str) -> tuple[str, str, str]:
+    """Where to send the manager for consent, the state to check on the way back, and the PKCE code verifier
+    to send with the code (both kept in the manager's session)."""
     session = _session(redirect_uri=redirect_uri)
+    code_verifier = secrets.token_urlsafe(64)
     # offline + consent: Google returns a refresh token (again) even for an account that consented before.
     url, state = session.create_authorization_url(
-        settings.GOOGLE_OAUTH_AUTHORIZE_URL, access_type="offline", prompt="consent", include_granted_scopes="true"
+        settings.GOOGLE_OAUTH_AUTHORIZE_URL, code_verifier=code_verifier, access_type="offline", prompt="consent",
+        include_granted_scopes="true",
     )
-    return url, state
+    return url, state, code_verifier
 
 
 def _token_call(call, *args, **kwargs) -> dict:
@@ -77,10 +82,12 @@ def _token_call(call, *args, **kwargs) -> dict:
         ) from None
 
 
-def google_grant_complete(*, connection: PlatformConnection, code: str, redirect_uri: str) -> None:
+def google_grant_complete(
+    *, connection: PlatformConnection, code: str, redirect_uri: str, code_verifier: str
+) -> None:
     """Trade the consent's authorization code for tokens and store the refresh token, encrypted."""
     session = _session(redirect_uri=redirect_uri)
-    token = _token_call(session.fetch_token, settings.GOOGLE_OAUTH_TOKEN_URL, code=code)
+    token = _token_call(session.fetch_token, settings.GOOGLE_OAUTH_TOKEN_URL, code=code, code_verifier=code_verifier)
     refresh_token = token.get("refresh_token")
     if not refresh_token:
         raise GoogleGrantError("Google gave no refresh token; remove ReviewDesk's access in the Google account "

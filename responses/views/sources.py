@@ -115,11 +115,11 @@ def google_connect(request, pk: int):
     if source.kind != PlatformConnection.Kind.GOOGLE_BUSINESS:
         raise PermissionDenied("Only Google sources sign in with Google.")
     try:
-        url, state = google_authorization_url(redirect_uri=_callback_uri(request))
+        url, state, code_verifier = google_authorization_url(redirect_uri=_callback_uri(request))
     except GoogleGrantError as exc:
         messages.error(request, str(exc))
         return redirect("imports")
-    request.session[_OAUTH_SESSION_KEY] = {"state": state, "source": source.pk}
+    request.session[_OAUTH_SESSION_KEY] = {"state": state, "source": source.pk, "verifier": code_verifier}
     return redirect(url)
 
 
@@ -136,7 +136,8 @@ def google_oauth_callback(request):
         messages.error(request, "Google sign-in was cancelled or refused; the source is not connected.")
         return redirect("imports")
     try:
-        google_grant_complete(connection=source, code=request.GET["code"], redirect_uri=_callback_uri(request))
+        google_grant_complete(connection=source, code=request.GET["code"], redirect_uri=_callback_uri(request),
+                              code_verifier=pending.get("verifier", ""))
     except GoogleGrantError as exc:
         messages.error(request, str(exc))
     else:

@@ -25,7 +25,8 @@ def test_consent_stores_the_refresh_token_encrypted(google, token_endpoint):
     google.secret_encrypted = ""
     token_endpoint.codes["code-from-google"] = "1//new-refresh"
 
-    google_grant_complete(connection=google, code="code-from-google", redirect_uri="http://testserver/cb")
+    google_grant_complete(connection=google, code="code-from-google", redirect_uri="http://testserver/cb",
+                          code_verifier="v" * 64)
 
     google.refresh_from_db()
     assert "1//new-refresh" not in google.secret_encrypted
@@ -127,3 +128,13 @@ def test_a_review_google_no_longer_lists_is_closed_as_deleted(google, platform_a
     gone = Review.objects.get(external_id="r2")
     assert gone.is_closed and gone.closed_reason == "Deleted on the platform"
     assert not Review.objects.get(external_id="r1").is_closed
+
+
+def test_a_token_endpoint_outage_is_retryable(google, token_endpoint, platform_api):
+    from responses.platforms.sources import ImportSourceUnavailable
+
+    token_endpoint.failures.append(503)
+
+    with pytest.raises(ImportSourceUnavailable):
+        source_import(source=google)
+    assert platform_api.received == []

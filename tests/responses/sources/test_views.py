@@ -115,9 +115,12 @@ def test_google_sign_in_stores_the_refresh_token_encrypted(client, bob, google, 
     to_google = client.post(f"/sources/{google.pk}/google/connect")
     query = parse_qs(urlsplit(to_google["Location"]).query)
     assert query["access_type"] == ["offline"] and query["client_id"] == ["reviewdesk-test.apps.example"]
+    assert query["code_challenge_method"] == ["S256"]
     back = client.get("/sources/google/callback", {"state": query["state"][0], "code": "the-code"})
 
     assert back.status_code == 302
+    (form, _headers), = token_endpoint.requests
+    assert len(form["code_verifier"]) >= 43  # PKCE: the code is useless without the session's verifier
     google.refresh_from_db()
     assert token_decrypt(google.secret_encrypted) == "1//fresh-refresh"
 
@@ -171,3 +174,14 @@ def test_the_runs_region_follows_a_queued_run_until_it_finishes(client, bob, fee
     assert b'hx-trigger="every 2s"' in client.get("/imports").content
     region = client.get("/imports", headers={"HX-Request": "true"})
     assert region.content.strip().startswith(b'<section id="import-runs"')
+
+
+def test_escalated_reviews_come_first_in_the_inbox(client, alice, imported, make_review):
+    older_negative = make_review("The wait was long.", rating=1, posted_days_ago=2000)  # first, but for escalation
+    client.force_login(alice)
+
+    listing = client.get("/").content.decode()
+
+    first = Review.objects.get(external_id="g-2").pk
+    other = older_negative.pk
+    assert listing.index(f"/reviews/{first}") < listing.index(f"/reviews/{other}")
