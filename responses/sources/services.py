@@ -6,6 +6,7 @@ platform's status word, never a response body or review text).
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import datetime
@@ -15,10 +16,15 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from responses.audit import audit_record
+from responses.intake.rows import is_generated_external_id
 from responses.intake.services import connection_import_lock, reviews_import
 from responses.models import ImportRun, Location, Platform, PlatformConnection, Review
+from responses.platforms.google import MAX_PAGES, PAGE_SIZE, google_reviews_list
+from responses.platforms.http import PlatformHTTPError
+from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable, reviews_fetch
 from responses.roles import practice_for, require_permission
 from responses.sources.drafts import DraftCounts, reviews_draft_new
 from responses.sources.drop_folder import (
@@ -28,6 +34,7 @@ from responses.sources.drop_folder import (
     drop_folder_path,
 )
 from responses.sources.tokens import token_encrypt
+from responses.workflow import reply_record_external
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +168,6 @@ def _summary(runs: list[ImportRun]) -> str:
 
 
 def _google_posted_at(value) -> datetime:
-    from django.utils.dateparse import parse_datetime
-
     parsed = parse_datetime(value) if isinstance(value, str) else None
     return parsed or timezone.now()
 
@@ -170,8 +175,6 @@ def _google_posted_at(value) -> datetime:
 def _google_after_import(source: PlatformConnection, items: list[dict]) -> None:
     """Owner replies already on Google become posted replies (guard-checked); reviews Google no longer lists
     (deleted by their author or removed by Google) are closed."""
-    from responses.workflow import reply_record_external
-
     listed = set()
     for item in items:
         review_id = item.get("reviewId") if isinstance(item, dict) else None
@@ -188,9 +191,6 @@ def _google_after_import(source: PlatformConnection, items: list[dict]) -> None:
                 review=review, text=reply["comment"], posted_at=_google_posted_at(reply.get("updateTime")),
                 posted_via="google (outside ReviewDesk)",
             )
-    from responses.intake.rows import is_generated_external_id
-    from responses.platforms.google import MAX_PAGES, PAGE_SIZE
-
     if len(items) >= MAX_PAGES * PAGE_SIZE:
         return  # a listing cut short says nothing about the reviews after the cut
     gone = Review.objects.filter(
@@ -219,11 +219,7 @@ def source_import(*, source: PlatformConnection) -> list[ImportRun]:
     """Fetch and import one source's reviews (drafting and escalating the new ones). Raises SourceBusy while
     another import of it runs; raises platforms.ImportSourceError (ImportSourceUnavailable when trying later
     may help) after recording the failure on the source."""
-    import json
 
-    from responses.platforms.google import google_reviews_list
-    from responses.platforms.http import PlatformHTTPError
-    from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable, reviews_fetch
 
     cache.delete(_queued_key(source.pk))
     with connection_import_lock(source.pk) as acquired:
