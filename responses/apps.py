@@ -7,6 +7,13 @@ def _audit_lockout(sender, request=None, username=None, ip_address=None, **kwarg
     login_lockout_record(username=username or "")
 
 
+def _role_groups_refresh(sender, **kwargs):
+    # A migration that adds a permission to a role (manage_sources, ...) reaches existing managers at once.
+    from responses.roles import role_groups_ensure
+
+    role_groups_ensure()
+
+
 class ResponsesConfig(AppConfig):
     name = "responses"
     verbose_name = "Reviews and replies"
@@ -16,3 +23,6 @@ class ResponsesConfig(AppConfig):
         from axes.signals import user_locked_out
 
         user_locked_out.connect(_audit_lockout, dispatch_uid="responses.audit_lockout")
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_role_groups_refresh, sender=self, dispatch_uid="responses.role_groups_refresh")

@@ -48,6 +48,16 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "status",
         "pending_publish",
         "delay_seconds",
+        # review sources, escalation and the digest (responses/sources, responses/escalation)
+        "escalation_reason",
+        "deescalation_reason",
+        "drafted",
+        "escalated",
+        "connection",
+        "kind",
+        "paused",
+        "recipients",
+        "files",
     }
 )
 

@@ -17,6 +17,7 @@ ROLE_PERMISSIONS = {
         "manage_templates",
         "unlock_logins",
         "manage_compliance",
+        "manage_sources",
     ),
 }
 
