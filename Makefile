@@ -33,10 +33,11 @@ e2e: install  ## only the browser tests (Chromium from /usr/bin/chromium), savin
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 bench: export DEBUG ?= 1
-bench: install  ## speed and memory numbers for the PHI guard and the live check; the 10,000-reply compliance export
+bench: install  ## speed and memory numbers for the PHI guard, the live check and the import; the 10,000-reply compliance export
 	$(PY) manage.py phi_bench
 	$(PY) manage.py live_check_bench
 	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py import_bench --rows $${IMPORT_BENCH_ROWS:-2000}
 	$(PY) manage.py compliance_export_bench --replies 10000
 
 load: export DEBUG = 0

@@ -57,6 +57,16 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "role",
         "topic",
         "confirmed_by",
+        # review sources, escalation and the digest (responses/sources, responses/escalation)
+        "escalation_reason",
+        "deescalation_reason",
+        "drafted",
+        "escalated",
+        "connection",
+        "kind",
+        "paused",
+        "recipients",
+        "files",
     }
 )
 

@@ -196,3 +196,44 @@ class TemplateBlockForm(forms.ModelForm):
 
     def clean_language(self):
         return self.cleaned_data.get("language") or "en"
+
+
+class ReviewSourceForm(forms.Form):
+    """A new review source of one of the practice's locations (sources.services.source_create validates it)."""
+
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(label="Source", choices=[
+        ("google_business", "Google Business Profile (sign in with Google)"),
+        ("json_feed", "JSON feed URL"),
+        ("drop_folder", "Drop folder of exported files"),
+    ])
+    platform = forms.ChoiceField(choices=Platform.choices, help_text="Google sources are always Google.")
+    resource = forms.CharField(
+        label="Where", max_length=500,
+        help_text="Google: accounts/ACCOUNT_ID/locations/LOCATION_ID · feed: https://… · "
+                  "folder: its name inside the drop root",
+    )
+    token = forms.CharField(
+        required=False, max_length=4000, label="Feed token (optional)",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted and never shown again.",
+    )
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _practice_locations(practice)
+
+
+class SourceTokenForm(forms.Form):
+    token = forms.CharField(
+        required=False, max_length=4000, label="New feed token",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+
+class DeescalateForm(forms.Form):
+    reason = forms.ChoiceField(label="Why", choices=[
+        ("counsel_consulted", "Counsel consulted; a reply may go ahead"),
+        ("not_a_threat", "The wording is not a threat or an emergency"),
+        ("handled_privately", "Handled privately with the reviewer"),
+    ])

@@ -106,30 +106,44 @@ class Location(models.Model):
 
 
 class PlatformConnection(models.Model):
-    """Where a location's reviews come from (nightly import) and where replies can be posted."""
+    """A review source of a location (nightly import, run now) and, for Google, where replies can be posted.
+
+    The platform token (Google's OAuth refresh token, a feed's bearer token) is stored encrypted in
+    `secret_encrypted` (responses.sources.tokens) and never shown back.
+    """
 
     class Kind(models.TextChoices):
         GOOGLE_BUSINESS = "google_business", "Google Business Profile API"
         JSON_FEED = "json_feed", "JSON feed URL"
+        DROP_FOLDER = "drop_folder", "Drop folder of exported files"
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="connections")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # Google: "accounts/{account}/locations/{location}"; JSON feed: the feed URL.
+    # Google: "accounts/{account}/locations/{location}"; JSON feed: the feed URL;
+    # drop folder: a folder inside settings.REVIEW_DROP_ROOT, relative to it.
     resource = models.CharField(max_length=500)
-    access_token = models.CharField(max_length=2000, blank=True, help_text="Bearer token for the platform API.")
-    import_enabled = models.BooleanField(default=True)
+    secret_encrypted = models.TextField(blank=True, editable=False)
+    import_enabled = models.BooleanField(default=True, help_text="Off: the source is paused.")
     publish_enabled = models.BooleanField(default=False)
     last_import_at = models.DateTimeField(null=True, blank=True)
     last_import_status = models.CharField(max_length=300, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    # Why the last run failed, in words safe to show (never review text); empty after a success.
+    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["location", "platform", "kind"], name="unique_connection_per_platform"),
         ]
+        permissions = [("manage_sources", "Can add, pause and run review sources")]
 
     def __str__(self) -> str:
         return f"{self.location} · {self.get_platform_display()} ({self.get_kind_display()})"
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_encrypted)
 
 
 class Topic(models.TextChoices):
@@ -400,6 +414,8 @@ class ImportRun(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    drafted_count = models.PositiveIntegerField(default=0)
+    escalated_count = models.PositiveIntegerField(default=0)
     # [{"line": 7, "reason": "rating must be 1-5"}]: reasons describe the problem, never quote the review.
     errors = models.JSONField(default=list, blank=True)
     failure_reason = models.CharField(max_length=500, blank=True)
@@ -422,3 +438,4 @@ class ImportRun(models.Model):
 from responses.compliance.models import FakeReviewReport, FollowUpAttempt, GuardScan, Incident, PendingPublish, PrivateFollowUp, ReplyPosting  # noqa: E402,F401,I001
 from responses.history.models import ReplyRejection  # noqa: E402,F401
 from responses.practice.models import Invitation, PracticeSettings  # noqa: E402,F401
+from responses.escalation.models import Escalation  # noqa: E402,F401

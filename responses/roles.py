@@ -18,6 +18,7 @@ ROLE_PERMISSIONS = {
         "unlock_logins",
         "manage_compliance",
         "manage_practice",
+        "manage_sources",
     ),
 }
 

@@ -49,6 +49,7 @@ STATUS_FILTERS = {
     "approved": ("Approved, not yet posted", Q(closed_at__isnull=True, reply__state=ReplyState.APPROVED)),
     "posted": ("Posted", Q(reply__state=ReplyState.POSTED)),
     "closed": ("Closed without reply", Q(closed_at__isnull=False)),
+    "escalated": ("Escalated", Q(escalation__isnull=False, escalation__cleared_at__isnull=True)),
 }
 
 AGE_FILTERS = {
@@ -101,7 +102,7 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
     unanswered reviews, oldest first; then replies waiting for the manager; then the rest, newest first.
     """
     now = now or timezone.now()
-    reviews = Review.objects.filter(location__practice=practice).select_related("location", "reply")
+    reviews = Review.objects.filter(location__practice=practice).select_related("location", "reply", "escalation")
     if filters.status in STATUS_FILTERS:
         reviews = reviews.filter(STATUS_FILTERS[filters.status][1])
     if filters.rating:
@@ -125,6 +126,7 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
     if filters.q:
         reviews = reviews.filter(Q(text__icontains=filters.q) | Q(author_name__icontains=filters.q))
     attention = Case(
+        When(STATUS_FILTERS["escalated"][1] & Q(closed_at__isnull=True), then=Value(-1)),
         When(_unanswered() & (Q(rating__lte=3) | Q(rating__isnull=True)), then=Value(0)),
         When(_unanswered(), then=Value(1)),
         When(closed_at__isnull=True, reply__state__in=[ReplyState.AWAITING_APPROVAL, ReplyState.APPROVED], then=Value(2)),
@@ -147,6 +149,7 @@ class InboxRow:
     age_days: int
     overdue_days: int | None  # set when unanswered past the response target
     escalate: bool = False  # the text holds one of the practice's escalation keywords
+    escalated: bool = False
 
 
 def review_status(review: Review) -> str:
@@ -183,7 +186,17 @@ def inbox_row(review: Review, *, now: datetime | None = None, target_days: int |
         age_days=age_days,
         overdue_days=age_days if overdue else None,
         escalate=unanswered and escalation_match(review.text, escalation_keywords or []),
+        escalated=_is_escalated(review),
     )
+
+
+def _is_escalated(review: Review) -> bool:
+    from responses.escalation.models import Escalation
+
+    try:
+        return review.escalation.is_active
+    except Escalation.DoesNotExist:
+        return False
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 
-from responses.intake import connection_import_reviews, import_runs_recover, reviews_import_upload
-from responses.models import ImportRun, PlatformConnection
+from responses.intake import import_runs_recover, reviews_import_upload
+from responses.models import ImportRun, PlatformConnection, Practice
 from responses.platforms.sources import ImportSourceUnavailable
+from responses.sources.digest import practice_digest_send
+from responses.sources.services import SourceBusy, source_import
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +47,11 @@ def import_reviews_from_connection(connection_id: int) -> int | None:
     )
     if connection is None:
         return None  # deleted or disabled since it was queued
-    run = connection_import_reviews(connection=connection)
-    return run.pk if run else None
+    try:
+        runs = source_import(source=connection)
+    except SourceBusy:
+        return None  # the run in progress imports the same reviews
+    return runs[-1].pk if runs else None
 
 
 @shared_task(acks_late=True)
@@ -55,6 +60,16 @@ def import_reviews_from_upload(run_id: int) -> None:
     run = ImportRun.objects.select_related("location", "started_by").filter(pk=run_id).first()
     if run is not None:
         reviews_import_upload(run=run)
+
+
+@shared_task(acks_late=True)
+def review_digests_send() -> int:
+    """E-mail each practice's managers the digest of what arrived since the last one; how many were sent."""
+    sent = 0
+    for practice in Practice.objects.order_by("pk"):
+        sent += practice_digest_send(practice=practice)
+    logger.info("review digests: %d sent", sent)
+    return sent
 
 
 @shared_task(acks_late=True)

@@ -1,12 +1,20 @@
 from django.urls import include, path
 
-from responses.views import approvals, blocks, dashboard, inbox, intake, logins, review, vocabulary
+from responses.views import approvals, blocks, dashboard, inbox, intake, logins, review, sources, vocabulary
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("reviews/new", intake.review_new, name="review_new"),
     path("reviews/import", intake.review_import, name="review_import"),
+    path("imports", sources.imports, name="imports"),
     path("imports/<int:pk>", intake.import_run_detail, name="import_run_detail"),
+    path("sources/add", sources.source_add, name="source_add"),
+    path("sources/<int:pk>/pause", sources.source_pause_toggle, name="source_pause"),
+    path("sources/<int:pk>/run", sources.source_run, name="source_run"),
+    path("sources/<int:pk>/token", sources.source_token, name="source_token"),
+    path("sources/<int:pk>/google/connect", sources.google_connect, name="google_connect"),
+    path("sources/google/callback", sources.google_oauth_callback, name="google_oauth_callback"),
+    path("reviews/<int:pk>/deescalate", review.review_deescalate, name="review_deescalate"),
     path("reviews/<int:pk>", review.review_detail, name="review_detail"),
     path("reviews/<int:pk>/note", review.review_note, name="review_note"),
     path("reviews/<int:pk>/close", review.review_close, name="review_close"),

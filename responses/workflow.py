@@ -245,6 +245,77 @@ def reply_start(*, review: Review, actor, text: str | None = None, topic: str = 
 
 
 @transaction.atomic
+def reply_start_drafted(*, review: Review, text: str, verdict) -> Reply | None:
+    """The import's draft for a review (the system is the actor): one reply per review, so a rerun after a
+    crash, or a concurrent import, finds the reply made and returns None. `verdict` is the guard's verdict on
+    `text` from the batch check; the text is checked again here only if normalising changed it."""
+    clean = _clean_text(text)
+    if clean != text or verdict.text_sha256 != text_sha256(clean):
+        verdict = verdict_for_reply_text(review=review, text=clean)
+    Review.objects.select_for_update().filter(pk=review.pk).first()
+    if review.is_closed or Reply.objects.filter(review=review).exists():
+        return None
+    reply = Reply.objects.create(review=review)
+    version = _new_version(reply, text=clean, actor=None, source=ReplyVersion.Source.TEMPLATE, verdict=verdict)
+    Reply.objects.filter(pk=reply.pk).update(current_version=version)
+    reply.refresh_from_db()
+    audit_record(
+        action="reply_drafted_on_import", reply=reply, to_state=reply.state, verdict=verdict,
+        version=version.number, source=ReplyVersion.Source.TEMPLATE,
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_redraft_imported(*, reply: Reply, text: str, verdict) -> Reply | None:
+    """Re-draft a reply the review's edit made stale, when nobody has touched it: still drafting, and every
+    version came from the templates. The new version clears the stale flag; a reply someone edited stays
+    stale for them to re-read. None when it was not re-drafted."""
+    locked = Reply.objects.select_for_update().filter(pk=reply.pk).first()
+    if locked is None or locked.state != ReplyState.DRAFTING or not locked.stale:
+        return None
+    if locked.versions.exclude(source=ReplyVersion.Source.TEMPLATE).exists():
+        return None
+    clean = _clean_text(text)
+    if verdict.text_sha256 != text_sha256(clean):
+        verdict = verdict_for_reply_text(review=locked.review, text=clean)
+    version = _new_version(locked, text=clean, actor=None, source=ReplyVersion.Source.TEMPLATE, verdict=verdict)
+    locked = _swap(locked, expected_revision=locked.revision, from_state=locked.state, current_version=version,
+                   stale=False)
+    audit_record(
+        action="reply_redrafted_on_import", reply=locked, from_state=locked.state, to_state=locked.state,
+        verdict=verdict, version=version.number, source=ReplyVersion.Source.TEMPLATE,
+    )
+    return locked
+
+
+@transaction.atomic
+def reply_record_external(*, review: Review, text: str, posted_at: datetime, posted_via: str) -> Reply | None:
+    """A reply the practice already posted on the platform (outside ReviewDesk), stored as posted and checked
+    by the guard: a blocked one is audited as `external_reply_blocked` for the manager. None if the review
+    already has a reply in ReviewDesk."""
+    clean = reply_text_normalized(text)[:MAX_REPLY_LENGTH * 2]
+    if not clean:
+        return None
+    Review.objects.select_for_update().filter(pk=review.pk).first()
+    if Reply.objects.filter(review=review).exists():
+        return None
+    verdict = verdict_for_reply_text(review=review, text=clean)
+    reply = Reply.objects.create(review=review)
+    version = _new_version(reply, text=clean, actor=None, source=ReplyVersion.Source.EDIT, verdict=verdict)
+    Reply.objects.filter(pk=reply.pk).update(
+        current_version=version, approved_version=version, state=ReplyState.POSTED, posted_at=posted_at,
+        posted_via=posted_via,
+    )
+    reply.refresh_from_db()
+    audit_record(
+        action="external_reply_blocked" if verdict.blocked else "external_reply_imported", reply=reply,
+        to_state=reply.state, verdict=verdict, version=version.number, posted_via=posted_via,
+    )
+    return reply
+
+
+@transaction.atomic
 def reply_save_text(
     *, reply: Reply, actor, text: str, expected_revision: int, source: str = ReplyVersion.Source.EDIT
 ) -> Reply:

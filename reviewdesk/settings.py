@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.recover_import_runs",
         "schedule": crontab(minute="*/5"),
     },
+    # Late enough for the night's imports (and their retries) to have finished.
+    "send-review-digests-after-nightly-import": {
+        "task": "responses.tasks.review_digests_send",
+        "schedule": crontab(hour=(NIGHTLY_IMPORT_HOUR + 1) % 24, minute=45),
+    },
 }
 # A "running" import whose progress has not moved for this long has lost its process (see the watchdog).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
@@ -215,16 +220,17 @@ RESPONSE_TARGET_DAYS = env_int("RESPONSE_TARGET_DAYS", 2, minimum=1)
 # How long an e-mailed invitation to join a practice works.
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7, minimum=1)
 
-# Invitations are e-mailed; unset EMAIL_HOST prints them to the console (the worker's or `make run`'s output).
+# E-mail (invitations, the nightly digest). Unset EMAIL_HOST prints them to the console (the worker's or
+# `make run`'s output); EMAIL_BACKEND overrides the choice.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ReviewDesk <reviewdesk@localhost>")
 
 # Demo users' password for `make run` (random and kept in var/demo-password when unset).
@@ -235,6 +241,25 @@ GOOGLE_BUSINESS_API_URL = env_str("GOOGLE_BUSINESS_API_URL", "https://mybusiness
 PLATFORM_HTTP_TIMEOUT = env_int("PLATFORM_HTTP_TIMEOUT", 20, minimum=1)
 # Minutes a reply published through a platform waits, so a manager can pull it back (0: send at once).
 PUBLISH_PULLBACK_MINUTES = env_int("PUBLISH_PULLBACK_MINUTES", 5, minimum=0)
+# A page answered 429/5xx is asked again after 1, 2, 4... times this many seconds, at most PLATFORM_RETRY_ATTEMPTS times.
+PLATFORM_RETRY_SECONDS = env_int("PLATFORM_RETRY_SECONDS", 2, minimum=0)
+PLATFORM_RETRY_ATTEMPTS = env_int("PLATFORM_RETRY_ATTEMPTS", 4, minimum=1)
+
+# Google OAuth 2.0 (a web client in the Google Cloud console; redirect URI: SITE_URL/sources/google/callback).
+GOOGLE_OAUTH_CLIENT_ID = env_str("GOOGLE_OAUTH_CLIENT_ID")
+GOOGLE_OAUTH_CLIENT_SECRET = env_str("GOOGLE_OAUTH_CLIENT_SECRET")
+GOOGLE_OAUTH_AUTHORIZE_URL = env_str("GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth")
+GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
+
+# Platform tokens are encrypted at rest with these Fernet keys (comma-separated; the first encrypts, all decrypt,
+# so a new key goes first and `manage.py source_tokens_rotate` re-encrypts). Unset: a key derived from SECRET_KEY.
+TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS", [])
+
+# Drop-folder sources read exported files from folders inside this root only.
+REVIEW_DROP_ROOT = Path(env_str("REVIEW_DROP_ROOT") or VAR_DIR / "drop").resolve()
+
+# Absolute links in e-mails (the digest), e.g. https://reviews.example.com
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Production hardening: on whenever DEBUG is off (`manage.py check --deploy` is clean).
 if not DEBUG:

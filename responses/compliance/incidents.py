@@ -87,7 +87,7 @@ def takedown_connection(incident: Incident) -> PlatformConnection | None:
         PlatformConnection.objects.filter(
             location=review.location, platform=Platform.GOOGLE, kind=PlatformConnection.Kind.GOOGLE_BUSINESS
         )
-        .exclude(access_token="")
+        .exclude(secret_encrypted="")  # a Google grant (refresh token) is stored
         .order_by("-publish_enabled", "pk")
         .first()
     )

@@ -31,9 +31,10 @@ from django.utils import timezone
 from responses.audit import audit_record
 from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, detect_topics, detect_topics_many
 from responses.intake.files import FileUnreadable, file_parse
-from responses.intake.rows import ReviewRow, RowInvalid, row_validate
+from responses.intake.rows import ReviewRow, RowInvalid, is_generated_external_id, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
 from responses.roles import practice_for, require_permission
+from responses.sources.drafts import DraftCounts, reviews_draft_new
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, 
     stored = {
         (platform, external_id): (digest, rating, bool(topics))
         for platform, external_id, digest, rating, topics in Review.objects.filter(
-            location=location, external_id__in={row.external_id for row in rows}
+            location__practice_id=location.practice_id, external_id__in={row.external_id for row in rows}
         ).values_list("platform", "external_id", "text_sha256", "rating", "topics")
     }
     needed = [
@@ -95,7 +96,10 @@ def _lock_review_key(*, location: Location, platform: str, external_id: str) -> 
     unique constraint refuses (a refused statement lands in the server's log). SQLite has one writer anyway."""
     if connection.vendor != "postgresql":
         return
-    digest = hashlib.sha256(f"reviewdesk:review:{location.pk}:{platform}:{external_id}".encode()).digest()
+    # Keyed on the practice: one platform id is one review across the practice's locations.
+    digest = hashlib.sha256(
+        f"reviewdesk:review:practice:{location.practice_id}:{platform}:{external_id}".encode()
+    ).digest()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
 
@@ -110,6 +114,13 @@ def _review_store(
     digest = text_sha256(row.text)
     _lock_review_key(location=location, platform=row.platform, external_id=row.external_id)
     review = Review.objects.select_for_update().filter(**key).first()
+    if review is None and not is_generated_external_id(row.external_id):
+        # The platform's id already imported into another location of the practice: the same review.
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .filter(location__practice_id=location.practice_id, platform=row.platform, external_id=row.external_id)
+            .order_by("pk").first()
+        )
     if review is None:
         try:
             # Under the lock nobody stores this review meanwhile; the savepoint only guards SQLite's other writers.
@@ -194,10 +205,13 @@ def _lock_review_keys(*, location: Location, rows: list[ReviewRow]) -> None:
         _lock_review_key(location=location, platform=platform, external_id=external_id)
 
 
-def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = "") -> ImportRun:
-    """Import `data` into the run. Each batch of rows is stored in one transaction with the run's progress and
-    counts, so a run whose process died resumes after its last stored batch (a run already RUNNING with
-    processed rows is resumed: its earlier rows are only validated again, to list their errors)."""
+def _run_execute(
+    run: ImportRun, *, data: bytes, actor, default_platform: str = "", draft: bool = True
+) -> ImportRun:
+    """Import `data` into the run. Each batch of rows is stored (and, with `draft`, its new reviews escalated or
+    drafted and guard-checked) in one transaction with the run's progress and counts, so a run whose process died
+    resumes after its last stored batch with nothing left undrafted (a run already RUNNING with processed rows is
+    resumed: its earlier rows are only validated again, to list their errors)."""
     try:
         parsed = file_parse(filename=run.source_name, data=data)
     except FileUnreadable as exc:
@@ -225,12 +239,18 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
     def report(processed: int, **fields) -> None:
         _progress(
             run, processed_rows=processed, created_count=counts[CREATED], updated_count=counts[UPDATED],
-            unchanged_count=counts[UNCHANGED], **fields,
+            unchanged_count=counts[UNCHANGED], drafted_count=counts["drafted"],
+            escalated_count=counts["escalated"], **fields,
         )
+
+    drafting = DraftCounts()
+    if resume_from:
+        drafting.drafted, drafting.escalated = run.drafted_count, run.escalated_count
+        counts.update({"drafted": drafting.drafted, "escalated": drafting.escalated})
 
     def finish() -> None:
         failed = counts[REJECTED]
-        if topics_unavailable:
+        if topics_unavailable or drafting.unavailable:
             errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
         if failed > MAX_LISTED_ERRORS:
             more = failed - MAX_LISTED_ERRORS
@@ -260,11 +280,17 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
                 # The reviews are stored without topics; drafting waits for the model, the import does not.
                 topics_unavailable = True
                 topics = {index: [] for index in range(len(valid))}
-            with transaction.atomic():  # the batch and the progress that counts it: both or neither
+            # The batch, its drafts and the progress that counts them: all or nothing.
+            with transaction.atomic():
                 _lock_review_keys(location=run.location, rows=valid)
+                stored_ids = []
                 for index, row in enumerate(valid):
                     stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
                     counts[stored[1]] += 1
+                    stored_ids.append(stored[0].pk)
+                if draft:
+                    reviews_draft_new(location=run.location, review_ids=stored_ids, counts=drafting)
+                    counts["drafted"], counts["escalated"] = drafting.drafted, drafting.escalated
                 if start + len(chunk) < total:
                     report(start + len(chunk))
                 else:  # the last batch is reported with the final counts
@@ -280,7 +306,7 @@ def _run_execute(run: ImportRun, *, data: bytes, actor, default_platform: str = 
         raise
     _audit_run(
         run, "reviews_imported", actor, created=counts[CREATED], updated=counts[UPDATED],
-        unchanged=counts[UNCHANGED], failed=counts[REJECTED],
+        unchanged=counts[UNCHANGED], failed=counts[REJECTED], drafted=drafting.drafted, escalated=drafting.escalated,
     )
     logger.info(
         "import run %s (%s, %s): %d created, %d updated, %d unchanged, %d rejected",
@@ -298,6 +324,7 @@ def reviews_import(
     data: bytes,
     connection: PlatformConnection | None = None,
     default_platform: str = "",
+    draft: bool = True,
 ) -> ImportRun:
     """Import a CSV/JSON/JSONL file of reviews into `location` and return its report.
 
@@ -306,6 +333,7 @@ def reviews_import(
     failed run with `failure_reason`. `actor=None` is the system (nightly import, the
     command line); a user must hold `import_reviews` at the location's practice.
     Rows without a platform take `default_platform`, else the connection's platform.
+    With `draft`, every new review is escalated or drafted as it is stored (sources.drafts).
     """
     if actor is not None:
         _require_import_rights(actor, location)
@@ -316,7 +344,7 @@ def reviews_import(
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
         default_platform=default_platform or (connection.platform if connection else ""),
     )
-    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform)
+    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform, draft=draft)
 
 
 def _uploads_dir() -> Path:
@@ -481,46 +509,3 @@ def connection_import_lock(connection_id: int) -> Iterator[bool]:
     finally:
         if acquired and cache.get(key) == token:
             cache.delete(key)
-
-
-def _connection_status(connection: PlatformConnection, status: str) -> None:
-    connection.last_import_at = timezone.now()
-    connection.last_import_status = status[:300]
-    PlatformConnection.objects.filter(pk=connection.pk).update(
-        last_import_at=connection.last_import_at, last_import_status=connection.last_import_status
-    )
-
-
-def connection_import_reviews(*, connection: PlatformConnection) -> ImportRun | None:
-    """Fetch a connection's reviews from its platform and import them.
-
-    Returns None (and does nothing) while another import of the same connection runs.
-    Raises platforms.ImportSourceError (ImportSourceUnavailable when trying again later may
-    help) after recording the failure on the connection.
-    """
-    from responses.platforms.sources import ImportSourceError, reviews_fetch
-
-    with connection_import_lock(connection.pk) as acquired:
-        if not acquired:
-            logger.info("connection %s: an import is already running; skipped", connection.pk)
-            return None
-        try:
-            fetched = reviews_fetch(connection=connection)
-        except ImportSourceError as exc:
-            _connection_status(connection, f"failed: {exc}")
-            logger.warning("connection %s: fetching reviews failed (%s)", connection.pk, type(exc).__name__)
-            raise
-        run = reviews_import(
-            location=connection.location, actor=None, filename=fetched.source_name, data=fetched.data,
-            connection=connection,
-        )
-        if run.status == ImportRun.Status.FAILED:
-            _connection_status(connection, f"failed: {run.failure_reason}")
-        else:
-            failed = run.rejected_count
-            _connection_status(
-                connection,
-                f"done: {run.created_count} new, {run.updated_count} updated, "
-                f"{run.unchanged_count} unchanged, {failed} rejected",
-            )
-        return run

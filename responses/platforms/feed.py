@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from responses.models import PlatformConnection
-from responses.platforms.http import http_request
+from responses.platforms.http import PlatformHTTPError, http_request
+from responses.sources.tokens import TokenUndecryptable, token_decrypt
 
 SERVICE = "The review feed"
 
 
 def feed_fetch(*, connection: PlatformConnection) -> bytes:
     """The feed's body, as bytes (decoded and parsed by responses.intake like an uploaded file)."""
-    return http_request(
-        "GET", connection.resource.strip(), service=SERVICE, what="feed", token=connection.access_token
-    )
+    try:
+        token = token_decrypt(connection.secret_encrypted)
+    except TokenUndecryptable as exc:
+        raise PlatformHTTPError(str(exc)) from None
+    return http_request("GET", connection.resource.strip(), service=SERVICE, what="feed", token=token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from responses.intake.rows import is_generated_external_id
 from responses.models import PlatformConnection, Review
 from responses.platforms.http import PlatformHTTPError, json_request
 from responses.publishers import PublishError
+from responses.sources.google_oauth import GoogleGrantError, google_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +36,38 @@ def _location_url(connection: PlatformConnection) -> str:
     return f"{settings.GOOGLE_BUSINESS_API_URL.rstrip('/')}/{resource}"
 
 
+def _access_token(connection: PlatformConnection) -> str:
+    try:
+        return google_access_token(connection=connection)
+    except GoogleGrantError as exc:
+        raise PlatformHTTPError(str(exc), retryable=exc.retryable) from None
+
+
+def _get_with_backoff(url: str, *, token: str) -> object:
+    """GET a page; a 429 or 5xx (or a timeout) is asked again after 1, 2, 4... x PLATFORM_RETRY_SECONDS,
+    at most PLATFORM_RETRY_ATTEMPTS times in all, then the last error is raised."""
+    attempts = settings.PLATFORM_RETRY_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            return json_request("GET", url, service=SERVICE, what="location", token=token)
+        except PlatformHTTPError as exc:
+            if not exc.retryable or attempt == attempts - 1:
+                raise
+            logger.info("Google answered HTTP %s; asking again (attempt %d)", exc.status, attempt + 2)
+            time.sleep(settings.PLATFORM_RETRY_SECONDS * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def google_reviews_list(*, connection: PlatformConnection) -> list[dict]:
     """All reviews of the connection's location, as Google's Review objects, following nextPageToken."""
     url = f"{_location_url(connection)}/reviews"
+    token = _access_token(connection)
     reviews: list[dict] = []
     page_token = ""
     seen_tokens = set()
     for _ in range(MAX_PAGES):
         query = {"pageSize": PAGE_SIZE} | ({"pageToken": page_token} if page_token else {})
-        page = json_request(
-            "GET", f"{url}?{urlencode(query)}", service=SERVICE, what="location", token=connection.access_token
-        )
+        page = _get_with_backoff(f"{url}?{urlencode(query)}", token=token)
         if not isinstance(page, dict) or not isinstance(page.get("reviews", []), list):
             raise PlatformHTTPError(f"{SERVICE} answered with an unexpected shape (no list of reviews).")
         reviews.extend(page.get("reviews", []))
@@ -76,7 +99,7 @@ class GoogleBusinessPublisher:
         try:
             url = f"{_location_url(self.connection)}/reviews/{quote(review.external_id, safe='')}/reply"
             json_request(
-                "PUT", url, service=SERVICE, what="review", token=self.connection.access_token,
+                "PUT", url, service=SERVICE, what="review", token=_access_token(self.connection),
                 body={"comment": text},
             )
         except PlatformHTTPError as exc:
@@ -93,7 +116,7 @@ def google_reply_delete(*, connection: PlatformConnection, review: Review) -> No
         raise PlatformHTTPError(f"This review was pasted, so its {SERVICE} id is unknown; remove the reply by hand.")
     url = f"{_location_url(connection)}/reviews/{quote(review.external_id, safe='')}/reply"
     try:
-        json_request("DELETE", url, service=SERVICE, what="review reply", token=connection.access_token)
+        json_request("DELETE", url, service=SERVICE, what="review reply", token=_access_token(connection))
     except PlatformHTTPError as exc:
         if exc.status != 404:
             logger.warning("review %s: deleting the Google reply failed (HTTP %s)", review.pk, exc.status)

@@ -15,7 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from responses import workflow
 from responses.compliance.pullback import pending_publish_for
 from responses.compliance.views import review_compliance_context
-from responses.forms import CloseReviewForm, InternalNoteForm, RejectForm, ReplyTextForm
+from responses.escalation.models import Escalation
+from responses.escalation.services import ADVICE as ESCALATION_ADVICE
+from responses.escalation.services import review_deescalate as escalation_clear
+from responses.forms import CloseReviewForm, DeescalateForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
 from responses.history.selectors import reply_timeline
 from responses.models import Reply, Review, Topic
@@ -88,8 +91,12 @@ def review_language_note(review: Review) -> str:
 
 
 def _page_context(request, review: Review, **editor) -> dict:
+    escalation = Escalation.objects.filter(review=review).select_related("cleared_by").first()
     return {
         **editor_context(request, review, **editor),
+        "escalation": escalation,
+        "escalation_advice": ESCALATION_ADVICE,
+        "deescalate_form": DeescalateForm(),
         "do_not_repeat": review_do_not_repeat(review),
         "note_form": InternalNoteForm(instance=review),
         "close_form": CloseReviewForm(),
@@ -228,6 +235,22 @@ def review_close(request, pk: int):
         workflow.review_close(review=review, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "Review closed without a reply.")
     except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("review_detail", pk=review.pk)
+
+
+@require_POST
+def review_deescalate(request, pk: int):
+    """A manager clears the escalation, choosing why (audited as the reason's code)."""
+    review = review_for_user(request, pk)
+    form = DeescalateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose why the review no longer needs escalation.")
+        return redirect("review_detail", pk=review.pk)
+    try:
+        escalation_clear(review=review, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "De-escalated. A reply can now be drafted.")
+    except ValueError as exc:
         messages.error(request, str(exc))
     return redirect("review_detail", pk=review.pk)
 

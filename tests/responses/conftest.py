@@ -13,6 +13,7 @@ import pytest
 from responses.models import PlatformConnection
 
 TOKEN = "ya29.test-access-token"
+REFRESH_TOKEN = "1//test-refresh-token"
 
 
 @dataclass
@@ -70,6 +71,8 @@ def platform_api(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.GOOGLE_BUSINESS_API_URL = f"{server.api.url}/v4"
+    settings.PLATFORM_RETRY_ATTEMPTS = 1  # one request per call; the backoff tests ask for more
+    settings.PLATFORM_RETRY_SECONDS = 0
     yield server.api
     server.shutdown()
     server.server_close()
@@ -86,11 +89,69 @@ def celery_eager():
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
+@dataclass
+class TokenEndpoint:
+    """A local stand-in for Google's OAuth token endpoint: which refresh tokens (and codes) it accepts."""
+
+    url: str = ""
+    refresh_tokens: dict = field(default_factory=lambda: {REFRESH_TOKEN: TOKEN})
+    codes: dict = field(default_factory=dict)  # authorization code -> refresh token it gives
+    requests: list = field(default_factory=list)
+    failures: list = field(default_factory=list)  # HTTP statuses to answer first (429, 500...)
+
+
+class _TokenHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        endpoint: TokenEndpoint = self.server.endpoint
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                                                 .decode()).items()}
+        endpoint.requests.append((form, dict(self.headers)))
+        if endpoint.failures:
+            status, body = endpoint.failures.pop(0), {"error": "temporarily_unavailable"}
+        elif form.get("grant_type") == "refresh_token" and form.get("refresh_token") in endpoint.refresh_tokens:
+            status, body = 200, {"access_token": endpoint.refresh_tokens[form["refresh_token"]],
+                                 "expires_in": 3599, "token_type": "Bearer"}
+        elif form.get("grant_type") == "authorization_code" and form.get("code") in endpoint.codes:
+            refresh = endpoint.codes[form["code"]]
+            endpoint.refresh_tokens[refresh] = TOKEN
+            status, body = 200, {"access_token": TOKEN, "refresh_token": refresh, "expires_in": 3599,
+                                 "token_type": "Bearer"}
+        else:
+            status, body = 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture
-def google(location):
+def token_endpoint(settings):
+    """Google's OAuth 2.0 token endpoint, played on 127.0.0.1; the OAuth client settings point at it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TokenHandler)
+    server.endpoint = TokenEndpoint(url=f"http://127.0.0.1:{server.server_port}/token")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.GOOGLE_OAUTH_CLIENT_ID = "reviewdesk-test.apps.example"
+    settings.GOOGLE_OAUTH_CLIENT_SECRET = "test-client-secret"
+    settings.GOOGLE_OAUTH_TOKEN_URL = server.endpoint.url
+    settings.GOOGLE_OAUTH_AUTHORIZE_URL = f"http://127.0.0.1:{server.server_port}/auth"
+    settings.PLATFORM_RETRY_SECONDS = 0
+    yield server.endpoint
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def google(location, token_endpoint):
+    from responses.sources.tokens import token_encrypt
+
     return PlatformConnection.objects.create(
         location=location, platform="google", kind=PlatformConnection.Kind.GOOGLE_BUSINESS,
-        resource="accounts/111/locations/222", access_token=TOKEN, publish_enabled=True,
+        resource="accounts/111/locations/222", secret_encrypted=token_encrypt(REFRESH_TOKEN), publish_enabled=True,
     )
 
 

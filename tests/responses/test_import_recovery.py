@@ -19,7 +19,8 @@ from django.utils import timezone
 from responses.intake import import_runs_recover, reviews_import, reviews_import_start, reviews_import_upload
 from responses.intake import services as intake_services
 from responses.intake.services import BATCH_ROWS
-from responses.models import ImportRun, Review
+from responses.models import ImportRun, Reply, Review
+from responses.sources import drafts as import_drafts
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,36 @@ def test_a_batch_and_its_progress_are_stored_together(queued_run, monkeypatch):
     # The half-stored second batch was rolled back with its progress: resuming from the first batch's end is exact.
     assert Review.objects.count() == BATCH_ROWS - 1
     assert ImportRun.objects.get(pk=queued_run.pk).processed_rows == BATCH_ROWS
+
+
+def test_a_batch_is_drafted_with_its_progress_and_the_resumed_run_drafts_the_rest(queued_run, monkeypatch):
+    real_draft = import_drafts.reply_start_drafted
+    calls = []
+
+    def draft_then_die(**kwargs):
+        calls.append(1)
+        if len(calls) == BATCH_ROWS + 3:  # drafting the second batch
+            raise MemoryError  # stands in for the process dying
+        return real_draft(**kwargs)
+
+    monkeypatch.setattr(import_drafts, "reply_start_drafted", draft_then_die)
+    ImportRun.objects.filter(pk=queued_run.pk).update(attempts=0)
+    with pytest.raises(MemoryError):
+        reviews_import_upload(run=queued_run)
+    # The second batch's reviews went back with its drafts and progress: the first batch is stored and drafted.
+    first = ImportRun.objects.get(pk=queued_run.pk)
+    assert Review.objects.count() == BATCH_ROWS - 1 == Reply.objects.count() == first.drafted_count
+    assert first.processed_rows == BATCH_ROWS
+
+    monkeypatch.setattr(import_drafts, "reply_start_drafted", real_draft)
+    ImportRun.objects.filter(pk=queued_run.pk).update(status=ImportRun.Status.RUNNING)  # as a killed worker leaves it
+    intake_services._upload_write(upload_path(queued_run), csv_of(ROWS))
+    queued_run.refresh_from_db()
+    run = reviews_import_upload(run=queued_run)
+
+    assert run.status == ImportRun.Status.DONE
+    assert (run.created_count, run.drafted_count, run.escalated_count) == (ROWS - 1, ROWS - 1, 0)
+    assert Reply.objects.count() == ROWS - 1 == Reply.objects.values("review").distinct().count()
 
 
 def test_a_redelivered_task_for_a_finished_run_does_nothing(queued_run):

@@ -10,6 +10,7 @@ from responses.models import PlatformConnection
 from responses.platforms.google import google_reviews_list
 from responses.platforms.http import PlatformHTTPError
 from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable, reviews_fetch
+from responses.sources.tokens import token_encrypt
 from tests.responses.conftest import TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_fetch_errors_say_whether_to_try_again(platform_api, google):
 def test_a_json_feed_is_fetched_with_its_token(platform_api, location):
     feed = PlatformConnection.objects.create(
         location=location, platform="yelp", kind=PlatformConnection.Kind.JSON_FEED,
-        resource=f"{platform_api.url}/exports/reviews.jsonl?since=2024", access_token="feed-token",
+        resource=f"{platform_api.url}/exports/reviews.jsonl?since=2024", secret_encrypted=token_encrypt("feed-token"),
     )
     platform_api.answer(200, b'{"rating": 5, "posted_at": "2024-05-01"}\n')
 

@@ -155,3 +155,24 @@ def test_the_retry_policy_is_finite_with_backoff():
     task = import_reviews_from_connection
     assert (task.max_retries, task.acks_late, task.autoretry_for) == (3, True, (ImportSourceUnavailable,))
     assert task.retry_backoff and task.retry_backoff_max == 30 * 60
+
+
+def test_a_source_failing_with_500s_is_retried_then_reported_while_the_others_import(platform_api, google, location):
+    feed = PlatformConnection.objects.create(
+        location=location, platform="facebook", kind=PlatformConnection.Kind.JSON_FEED,
+        resource=f"{platform_api.url}/facebook.jsonl",
+    )
+    for _ in range(4):  # Google: the first try and three retries all fail
+        platform_api.answer(500, {})
+    platform_api.answer(200, b'{"external_id": "fb-1", "rating": 4, "posted_at": "2024-05-01"}\n')
+
+    failing = import_reviews_from_connection.apply(args=[google.pk])
+    import_reviews_from_connection.apply(args=[feed.pk]).get()
+
+    assert failing.failed() and isinstance(failing.result, ImportSourceUnavailable)
+    assert [r.path for r in platform_api.received].count("/v4/accounts/111/locations/222/reviews") == 4
+    google.refresh_from_db()
+    feed.refresh_from_db()
+    assert google.last_error == "Google Business Profile had a server error (HTTP 500); try again later."
+    assert (feed.last_error, feed.last_success_at is not None) == ("", True)
+    assert list(Review.objects.values_list("external_id", flat=True)) == ["fb-1"]

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from responses.models import ImportRun, PlatformConnection, Review
+from responses.models import ImportRun, PlatformConnection, Reply, Review
 from reviewdesk.celery import app
 
 FEED = [
@@ -62,5 +62,10 @@ def test_the_nightly_task_imports_through_the_broker_and_a_real_worker(location,
     assert run.status == "done", run.failure_reason
     assert sorted(Review.objects.values_list("external_id", flat=True)) == ["g-1", "g-2"]
     assert [error["line"] for error in run.errors] == [3]
+    # The worker drafted and guard-checked both new reviews: the inbox shows them ready.
+    assert run.drafted_count == 2
+    assert sorted(Reply.objects.values_list("review__external_id", "current_version__blocked")) == [
+        ("g-1", False), ("g-2", False),
+    ]
     connection = PlatformConnection.objects.get()
     assert connection.last_import_at is not None
