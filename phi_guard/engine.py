@@ -98,6 +98,26 @@ class Analysis:
     def is_pinned(self, finding: Finding) -> bool:
         return any(start <= finding.start and finding.end <= end for start, end in self.pinned)
 
+    def standing(self, probabilities, decision):
+        """What stands once `decision` is applied, sentence by sentence, lazily (tuning stops at the first):
+        ("rule", finding, p) for a rule finding the classifier does not overrule, ("not_approved", view, p) in
+        strict mode, ("classifier", view, p) for a sentence the classifier blocks on its own. A rule finding
+        outside every sentence (never expected) stands: fail closed."""
+        placed = set()
+        for view, probability in zip(self.sentences, probabilities):
+            inside = [f for f in self.rule_findings if f.start < view.end and view.start < f.end]
+            placed.update(id(f) for f in inside)
+            kept = [f for f in inside if decision.keeps(f.entity_type, probability) or self.is_pinned(f)]
+            for finding in kept:
+                yield "rule", finding, probability
+            if self.strict and not view.approved:
+                yield "not_approved", view, probability
+            elif probability >= decision.block and not view.approved and not kept:
+                yield "classifier", view, probability
+        for finding in self.rule_findings:
+            if id(finding) not in placed:
+                yield "rule", finding, 0.0
+
 
 class GuardEngine:
     """Checks replies. Thread-safe: analysis runs under a lock (spaCy pipelines are not re-entrant).
@@ -228,23 +248,16 @@ class GuardEngine:
                         pinned=tuple(pinned), strict=strict)
 
     def decide(self, analysis: Analysis, probabilities) -> tuple[Finding, ...]:
-        """Rules and classifier together, sentence by sentence (see classifier.Decision)."""
-        decision = self.classifier.decision
-        kept: list[Finding] = []
-        placed = set()
-        for view, probability in zip(analysis.sentences, probabilities):
-            inside = [f for f in analysis.rule_findings if f.start < view.end and view.start < f.end]
-            placed.update(id(f) for f in inside)
-            for finding in inside:
-                if decision.keeps(finding.entity_type, probability) or analysis.is_pinned(finding):
-                    kept.append(finding)
-            if analysis.strict and not view.approved:
-                kept.append(_not_approved_finding(analysis.text, view))
-            elif probability >= decision.block and not view.approved and not any(f in kept for f in inside):
-                kept.append(self._classifier_finding(analysis.text, view, float(probability)))
-        # A rule finding outside every sentence (never expected) is kept: fail closed.
-        kept.extend(f for f in analysis.rule_findings if id(f) not in placed)
-        return tuple(sorted(kept, key=lambda f: (f.start, f.end)))
+        """Rules and classifier together, sentence by sentence (Analysis.standing, classifier.Decision)."""
+        kept: dict[int, Finding] = {}
+        for kind, item, probability in analysis.standing(probabilities, self.classifier.decision):
+            if kind == "rule":
+                kept.setdefault(id(item), item)  # a finding across two sentences is reported once
+            elif kind == "not_approved":
+                kept[id(item)] = _not_approved_finding(analysis.text, item)
+            else:
+                kept[id(item)] = self._classifier_finding(analysis.text, item, float(probability))
+        return tuple(sorted(kept.values(), key=lambda f: (f.start, f.end)))
 
     def _classifier_finding(self, text: str, view: SentenceView, probability: float) -> Finding:
         start, end = _stripped(text, view)

@@ -80,19 +80,10 @@ def hard_types(rows: list[Row]) -> tuple[str, ...]:
 
 
 def blocked(analysis, probabilities, decision: Decision) -> bool:
-    """The engine's decision (GuardEngine.decide) reduced to blocked or not, for tuning."""
+    """The engine's decision (Analysis.standing) reduced to blocked or not, for tuning."""
     if isinstance(analysis, Exception) or analysis.unreadable:
         return True
-    placed = set()
-    for view, probability in zip(analysis.sentences, probabilities):
-        if (analysis.strict and not view.approved) or (probability >= decision.block and not view.approved):
-            return True
-        for finding in analysis.rule_findings:
-            if finding.start < view.end and view.start < finding.end:
-                placed.add(id(finding))
-                if decision.keeps(finding.entity_type, probability) or analysis.is_pinned(finding):
-                    return True
-    return any(id(finding) not in placed for finding in analysis.rule_findings)
+    return any(True for _ in analysis.standing(probabilities, decision))
 
 
 def score_rows(rows: list[Row], probabilities: dict[int, list[float]], decision: Decision) -> tuple[int, int, int, int]:
