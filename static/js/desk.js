@@ -88,3 +88,38 @@
   });
   arm();
 })();
+
+// A paste too big to send: the server never reads it, so this browser keeps it. Submitting a form marked
+// data-keep-typed copies its fields to sessionStorage (this tab only). When the server answers that the
+// request was too big (data-restore-typed) they are put back; on any other page the copies are dropped at once.
+(function () {
+  "use strict";
+  var PREFIX = "reviewdesk.typed.";
+  var FIELDS = "textarea[name], select[name], input[name]:not([type=hidden]):not([type=password]):not([type=file])";
+  var store;
+  try { store = window.sessionStorage; } catch (e) { return; }
+  if (!store) return;
+  var form = document.querySelector("form[data-keep-typed]");
+  function keyFor(field) { return PREFIX + form.getAttribute("data-keep-typed") + "." + field.name; }
+  if (form && form.hasAttribute("data-restore-typed")) {
+    var restored = false;
+    form.querySelectorAll(FIELDS).forEach(function (field) {
+      var kept = store.getItem(keyFor(field));
+      if (kept === null) return;
+      field.value = kept;
+      if (field.tagName === "TEXTAREA" && kept) restored = true;
+    });
+    var note = form.querySelector(restored ? "[data-typed-kept]" : "[data-typed-lost]");
+    if (note) note.hidden = false;
+  }
+  for (var i = store.length - 1; i >= 0; i--) {
+    var key = store.key(i);
+    if (key && key.indexOf(PREFIX) === 0) store.removeItem(key);
+  }
+  if (!form) return;
+  form.addEventListener("submit", function () {
+    form.querySelectorAll(FIELDS).forEach(function (field) {
+      try { store.setItem(keyFor(field), field.value); } catch (e) { /* over the browser's quota: not kept */ }
+    });
+  });
+})();
