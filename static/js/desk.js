@@ -112,10 +112,12 @@
     var note = form.querySelector(restored ? "[data-typed-kept]" : "[data-typed-lost]");
     if (note) note.hidden = false;
   }
-  for (var i = store.length - 1; i >= 0; i--) {
-    var key = store.key(i);
-    if (key && key.indexOf(PREFIX) === 0) store.removeItem(key);
+  // Collect first: removing while walking store.key(i) skips keys (their order is not stable).
+  var kept = [];
+  for (var i = 0; i < store.length; i++) {
+    if ((store.key(i) || "").indexOf(PREFIX) === 0) kept.push(store.key(i));
   }
+  kept.forEach(function (key) { store.removeItem(key); });
   if (!form) return;
   form.addEventListener("submit", function () {
     form.querySelectorAll(FIELDS).forEach(function (field) {
