@@ -7,6 +7,18 @@ def _audit_lockout(sender, request=None, username=None, ip_address=None, **kwarg
     login_lockout_record(username=username or "")
 
 
+def _audit_login(sender, request=None, user=None, **kwargs):
+    from responses.logins import login_success_record
+
+    login_success_record(user=user, request=request)
+
+
+def _audit_login_failed(sender, credentials=None, request=None, **kwargs):
+    from responses.logins import login_failure_record
+
+    login_failure_record(username=str((credentials or {}).get("username") or ""), request=request)
+
+
 class ResponsesConfig(AppConfig):
     name = "responses"
     verbose_name = "Reviews and replies"
@@ -16,6 +28,11 @@ class ResponsesConfig(AppConfig):
         from axes.signals import user_locked_out
 
         user_locked_out.connect(_audit_lockout, dispatch_uid="responses.audit_lockout")
+        # Log-ins and failed log-ins are audit events too (the user's id only, never what was typed).
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        user_logged_in.connect(_audit_login, dispatch_uid="responses.audit_login")
+        user_login_failed.connect(_audit_login_failed, dispatch_uid="responses.audit_login_failed")
         # Permissions are created after migrating; the role groups then get the ones their role gained.
         from django.db.models.signals import post_migrate
 

@@ -26,6 +26,26 @@ def _practice_of(user) -> Practice | None:
     return membership.practice if membership is not None else None
 
 
+def _login_via(request) -> str:
+    path = getattr(request, "path", "") or ""
+    return "admin" if path.startswith("/admin/") else "desk"
+
+
+def login_success_record(*, user, request=None) -> None:
+    """Audit a log-in (Django's user_logged_in signal): the user's id and which page, nothing typed."""
+    audit_record(action="login", actor=user, practice=_practice_of(user), login_user=user.pk, via=_login_via(request))
+
+
+def login_failure_record(*, username: str, request=None) -> None:
+    """Audit a failed log-in (user_login_failed) under the account's id when the username names one.
+
+    The typed username is never stored: a guess that names nobody is recorded with no user and no practice.
+    """
+    user = get_user_model().objects.filter(username=username).select_related("membership__practice").first()
+    audit_record(action="login_failed", practice=_practice_of(user), login_user=user.pk if user else None,
+                 via=_login_via(request))
+
+
 def login_lockout_record(*, username: str) -> None:
     """Audit that `username` was just locked out (django-axes' user_locked_out signal)."""
     user = get_user_model().objects.filter(username=username).select_related("membership__practice").first()

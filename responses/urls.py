@@ -42,4 +42,5 @@ urlpatterns = [
     path("team/log-ins/<int:user_id>/unlock", logins.login_unlock_member, name="login_unlock"),
     path("", include("responses.compliance.urls")),
     path("", include("responses.practice.urls")),
+    path("", include("responses.audit_trail.urls")),
 ]

@@ -9,6 +9,9 @@ goes to the login page with a message saying why. Pages warn two minutes before 
 "Stay logged in" button POSTs to session_keepalive.
 
 HtmxAwareLoginRequiredMiddleware: log-in enforcement that understands htmx requests.
+
+RequestTooBigMiddleware: a form post over DATA_UPLOAD_MAX_MEMORY_SIZE reaches the view's own answer
+(`view.request_too_big`) instead of a bare 400, so the person gets the form back and is told why.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
@@ -91,3 +95,27 @@ class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
             next_path = f"{next_path}?{current.query}"
         login_url = resolve_url(self.get_login_url(view_func))
         return HttpResponseClientRedirect(redirect_to_login(next_path, login_url, self.get_redirect_field_name(view_func))["Location"])
+
+
+class RequestTooBigMiddleware:
+    """Before CsrfViewMiddleware, which would read the oversized body first and answer a bare 400.
+
+    Only views that declare `request_too_big(request, *args, **kwargs)` are answered; nothing of the body
+    was kept, so that answer cannot echo the text back (the page keeps it in the browser instead).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        too_big = getattr(view_func, "request_too_big", None)
+        if request.method != "POST" or too_big is None:
+            return None
+        try:
+            request.POST  # noqa: B018 - reading it is the check
+        except RequestDataTooBig:
+            return too_big(request, *view_args, **view_kwargs)
+        return None

@@ -1,6 +1,7 @@
 """Reviews in by hand: the paste form, file imports and their per-row reports."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -38,6 +39,25 @@ def review_new(request):
                 messages.warning(request, DRAFTING_UNAVAILABLE)
             return redirect("review_detail", pk=review.pk)
     return render(request, "responses/review_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def review_new_too_big(request):
+    """The paste was over the request size limit, so the server read none of it: the form back, and why.
+
+    The browser kept the typed text (static/js/desk.js restores it from sessionStorage when the form says so).
+    """
+    practice = practice_for(request.user)
+    require_permission(request.user, "import_reviews")
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    too_big = (
+        f"Nothing was saved: that was more than the {limit_mb:.1f} MB one form can send, so the server did not read "
+        "any of it. Shorten the text (a review is rarely more than a few thousand characters) and add it again."
+    )
+    context = {"form": ReviewPasteForm(practice=practice), "too_big": too_big, "restore_typed_text": True}
+    return render(request, "responses/review_new.html", context, status=413)
+
+
+review_new.request_too_big = review_new_too_big
 
 
 @require_http_methods(["GET", "POST"])

@@ -88,3 +88,40 @@
   });
   arm();
 })();
+
+// A paste too big to send: the server never reads it, so this browser keeps it. Submitting a form marked
+// data-keep-typed copies its fields to sessionStorage (this tab only). When the server answers that the
+// request was too big (data-restore-typed) they are put back; on any other page the copies are dropped at once.
+(function () {
+  "use strict";
+  var PREFIX = "reviewdesk.typed.";
+  var FIELDS = "textarea[name], select[name], input[name]:not([type=hidden]):not([type=password]):not([type=file])";
+  var store;
+  try { store = window.sessionStorage; } catch (e) { return; }
+  if (!store) return;
+  var form = document.querySelector("form[data-keep-typed]");
+  function keyFor(field) { return PREFIX + form.getAttribute("data-keep-typed") + "." + field.name; }
+  if (form && form.hasAttribute("data-restore-typed")) {
+    var restored = false;
+    form.querySelectorAll(FIELDS).forEach(function (field) {
+      var kept = store.getItem(keyFor(field));
+      if (kept === null) return;
+      field.value = kept;
+      if (field.tagName === "TEXTAREA" && kept) restored = true;
+    });
+    var note = form.querySelector(restored ? "[data-typed-kept]" : "[data-typed-lost]");
+    if (note) note.hidden = false;
+  }
+  // Collect first: removing while walking store.key(i) skips keys (their order is not stable).
+  var kept = [];
+  for (var i = 0; i < store.length; i++) {
+    if ((store.key(i) || "").indexOf(PREFIX) === 0) kept.push(store.key(i));
+  }
+  kept.forEach(function (key) { store.removeItem(key); });
+  if (!form) return;
+  form.addEventListener("submit", function () {
+    form.querySelectorAll(FIELDS).forEach(function (field) {
+      try { store.setItem(keyFor(field), field.value); } catch (e) { /* over the browser's quota: not kept */ }
+    });
+  });
+})();
