@@ -348,6 +348,29 @@ def test_submit_saves_the_typed_text_and_sends_it_to_the_manager(client, alice, 
     assert draft.state == ReplyState.AWAITING_APPROVAL and draft.text == text
 
 
+def test_a_submit_confirms_on_the_review_page_that_the_reply_went_for_approval(client, alice, draft):
+    body = as_user(client, alice).post(reverse("reply_submit", args=[draft.review_id]),
+                                       {"text": SAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
+    assert 'role="status"' in body and "Sent for approval" in body
+
+
+def test_a_submit_without_htmx_confirms_after_the_redirect(client, alice, draft):
+    response = as_user(client, alice).post(reverse("reply_submit", args=[draft.review_id]),
+                                           {"text": SAFE, "expected_revision": draft.revision}, follow=True)
+    assert response.redirect_chain and "Sent for approval" in response.content.decode()
+
+
+def test_a_refused_submit_or_a_plain_save_confirms_nothing(client, alice, draft):
+    as_user(client, alice)
+    refused = client.post(reverse("reply_submit", args=[draft.review_id]),
+                          {"text": UNSAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
+    draft.refresh_from_db()
+    saved = client.post(reverse("reply_save", args=[draft.review_id]),
+                        {"text": SAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
+    assert "Sent for approval" not in refused and "Sent for approval" not in saved
+    assert "PHI guard blocked" in refused
+
+
 def test_submit_is_refused_when_the_guard_blocks(client, alice, draft):
     body = as_user(client, alice).post(reverse("reply_submit", args=[draft.review_id]),
                                        {"text": UNSAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
