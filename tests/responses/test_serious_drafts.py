@@ -60,3 +60,24 @@ def test_a_review_about_an_injury_with_a_legal_threat_gets_a_serious_private_rep
     assert draft.text and not draft.skipped
     assert not DISMISSIVE.search(draft.text), draft.text
     assert "(303) 555-0186" in draft.text
+
+
+@pytest.mark.django_db
+def test_a_practice_still_holding_the_old_wording_gets_the_gentler_one_unless_its_manager_edited_it(practice):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from responses.models import TemplateBlock
+
+    migration = import_module("responses.migrations.0012_gentler_default_blocks")
+    language, old, new = migration.REWORDED[3]
+    untouched = TemplateBlock.objects.create(practice=practice, language=language, kind="acknowledge",
+                                             topic=Topic.BAD_OUTCOME, text=old)
+    edited = TemplateBlock.objects.create(practice=practice, language=language, kind="acknowledge",
+                                          topic=Topic.BAD_OUTCOME, text=old + " We mean it.")
+    migration.reword_unedited_defaults(apps, None)
+    untouched.refresh_from_db()
+    edited.refresh_from_db()
+    assert untouched.text == new and edited.text == old + " We mean it."
+    assert all(new in {b.text for b in default_library(lang)} for lang, _old, new in migration.REWORDED)
