@@ -17,6 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REVIEWDESK_VAR_DIR") or BASE_DIR / "var").resolve()
 
 DEBUG = env_bool("DEBUG", False)
+# Under DEBUG, the app's own 404/500 pages unless this is on (then Django's technical pages, for debugging).
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 
 _DEV_SECRET_KEY = "django-insecure-reviewdesk-local-development-only"
 SECRET_KEY = env_str("SECRET_KEY")
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Only with DEBUG=1 (and not DEBUG_ERROR_PAGES=1): the app's 404/500 pages instead of Django's technical ones.
+    "reviewdesk.error_pages.FriendlyErrorPagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "reviewdesk.middleware.PrivacyHeadersMiddleware",
     "reviewdesk.middleware.SessionIdleTimeoutMiddleware",

@@ -20,7 +20,20 @@ from responses.views.access import redirect_back, review_for_user
 PAGE = "responses/approvals.html"
 
 
-def _item_context(reply, *, error: str = "", reject_form: RejectForm | None = None) -> dict:
+def refusal_next_step(exc: workflow.WorkflowError) -> str:
+    """What the manager can do after a refused action on the approval card (where the editor, its highlights
+    and the safe rewrite are not), so a refusal is never a dead end."""
+    if isinstance(exc, workflow.GuardBlocked) and not exc.verdict.error:
+        return ("Nothing was approved. Open the review to see the highlighted parts, fix them or apply the safe "
+                "rewrite, and approve there; or send it back to drafting with a comment saying what to change.")
+    if isinstance(exc, workflow.GuardBlocked):
+        return "Nothing was approved. Try again in a minute; if it keeps failing, open the review and approve there."
+    if isinstance(exc, workflow.StaleReply):
+        return "Nothing was approved. Reload this page to read the latest version, then approve or reject it."
+    return ""
+
+
+def _item_context(reply, *, error: str = "", next_step: str = "", reject_form: RejectForm | None = None) -> dict:
     return {
         "reply": reply,
         "review": reply.review,
@@ -29,7 +42,18 @@ def _item_context(reply, *, error: str = "", reject_form: RejectForm | None = No
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "reject_form": reject_form or RejectForm(),
         "error": error,
+        "next_step": next_step,
     }
+
+
+def _card_wording(exc: workflow.WorkflowError) -> str:
+    """Why it was refused; the guard's own wording points at the editor, which the card does not have."""
+    if isinstance(exc, workflow.GuardBlocked) and not exc.verdict.error:
+        count = len(exc.verdict.findings)
+        return f"The PHI guard blocked this reply at approval ({count} finding{'s' if count != 1 else ''})."
+    if isinstance(exc, workflow.StaleReply):
+        return "Someone else changed this reply after this page was loaded."
+    return str(exc)
 
 
 @require_GET
@@ -51,20 +75,21 @@ def _manager_action(request, pk: int, permission: str, act, *, success: str, for
     if reply is None:
         raise Http404("This review has no reply yet.")
     form = form_class(request.POST)
-    error = ""
+    error = next_step = ""
     if form.is_valid():
         try:
             reply = act(reply, form.cleaned_data)
         except workflow.WorkflowError as exc:
-            error = str(exc)
+            error, next_step = _card_wording(exc), refusal_next_step(exc)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
         reply = reply_for_review(review)
-        context = _item_context(reply, error=error, reject_form=form if isinstance(form, RejectForm) and error else None)
+        context = _item_context(reply, error=error, next_step=next_step,
+                                reject_form=form if isinstance(form, RejectForm) and error else None)
         return render(request, f"{PAGE}#queue_item", context)
     if error:
-        messages.error(request, error)
+        messages.error(request, f"{error} {next_step}".strip())
     else:
         messages.success(request, success)
     return redirect_back(request, reverse("approval_queue"))

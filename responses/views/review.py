@@ -43,6 +43,9 @@ def review_do_not_repeat(review: Review) -> list:
     return [f for f in verdict.findings if f.category in DO_NOT_REPEAT and f.entity_type != "REVIEW_ECHO"]
 
 
+SUBMITTED = "Sent for approval. A manager will see it in the approval queue; you can keep working on other reviews."
+
+
 def editor_context(request, review: Review, *, reply: Reply | None = None, text: str | None = None,
                    error: str = "", expected_revision: int | None = None) -> dict:
     """Everything the editor region needs; `text` is what the author typed (default: the saved text);
@@ -105,14 +108,17 @@ def _page_context(request, review: Review, **editor) -> dict:
 
 
 def _editor_response(request, review: Review, *, reply: Reply | None = None, text: str | None = None,
-                     error: str = "", expected_revision: int | None = None) -> HttpResponse:
-    """htmx: the editor region. Otherwise: back to the page on success, or the page with the error
+                     error: str = "", expected_revision: int | None = None, notice: str = "") -> HttpResponse:
+    """htmx: the editor region (with `notice`, the confirmation of what just happened, at its top).
+    Otherwise: back to the page on success (the notice as a message), or the page with the error
     and the author's text kept (a refused save never loses what they typed)."""
     editor = {"reply": reply, "text": text, "error": error, "expected_revision": expected_revision}
     if request.htmx:
-        return render(request, f"{PAGE}#editor", editor_context(request, review, **editor))
+        return render(request, f"{PAGE}#editor", {**editor_context(request, review, **editor), "notice": notice})
     if error:
         return render(request, PAGE, _page_context(request, review, **editor))
+    if notice:
+        messages.success(request, notice)
     return redirect("review_detail", pk=review.pk)
 
 
@@ -135,8 +141,9 @@ def _save_typed_text(request, reply: Reply, form: ReplyTextForm) -> Reply:
     )
 
 
-def _reply_action(request, pk: int, act) -> HttpResponse:
-    """Shared shape of save / rewrite / submit: parse the editor form, save the typed text, run `act`."""
+def _reply_action(request, pk: int, act, notice: str = "") -> HttpResponse:
+    """Shared shape of save / rewrite / submit: parse the editor form, save the typed text, run `act`;
+    `notice` confirms success to the author."""
     review = review_for_user(request, pk)
     reply = _reply_or_404(review)
     form = ReplyTextForm(request.POST)
@@ -152,7 +159,7 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
         seen = form.cleaned_data["expected_revision"] if isinstance(exc, workflow.StaleReply) else None
         return _editor_response(request, review, reply=reply_for_review(review),
                                 text=workflow.reply_text_normalized(form.cleaned_data["text"]), error=str(exc), expected_revision=seen)
-    return _editor_response(request, review, reply=reply)
+    return _editor_response(request, review, reply=reply, notice=notice)
 
 
 @never_cache  # the Back button must show the reply as it is now, not a stale form that then fails
@@ -197,7 +204,8 @@ def reply_rewrite(request, pk: int):
 @require_POST
 def reply_submit(request, pk: int):
     return _reply_action(
-        request, pk, lambda reply: workflow.reply_submit(reply=reply, actor=request.user, expected_revision=reply.revision)
+        request, pk, lambda reply: workflow.reply_submit(reply=reply, actor=request.user, expected_revision=reply.revision),
+        notice=SUBMITTED,
     )
 
 

@@ -142,6 +142,22 @@ def test_the_front_desk_cannot_approve(page, log_in, alice, review):
     assert reply.state == ReplyState.AWAITING_APPROVAL
 
 
+def test_on_a_phone_the_reply_editor_comes_above_the_side_cards(page, log_in, screenshot, alice, review):
+    workflow.reply_start(review=review, actor=alice, text=SAFE)
+    log_in("alice")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(reverse("review_detail", args=[review.pk]))
+    review_card, editor = page.locator(".review-card").bounding_box(), page.locator("#reply-editor").bounding_box()
+    note = page.locator("section.card", has=page.locator("#note-title")).bounding_box()
+    assert review_card["y"] < editor["y"] < note["y"]  # read the review, answer it, then the side cards
+    assert editor["x"] == note["x"] and editor["width"] <= 390  # one column, nothing off screen
+    screenshot("review-phone")
+
+    page.set_viewport_size({"width": 1366, "height": 900})  # a laptop keeps the two columns side by side
+    editor, note = page.locator("#reply-editor").bounding_box(), page.locator("#note-title").bounding_box()
+    assert editor["x"] > note["x"]
+
+
 def test_manager_pages_look_right(page, log_in, screenshot, alice, bob, practice, location, make_review):
     template_blocks_seed(practice=practice)
     for days, rating, topics in [(3, 1, ["wait_time"]), (40, 2, ["billing_pricing"]), (70, 5, ["positive_staff"]),

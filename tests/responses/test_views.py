@@ -348,6 +348,29 @@ def test_submit_saves_the_typed_text_and_sends_it_to_the_manager(client, alice, 
     assert draft.state == ReplyState.AWAITING_APPROVAL and draft.text == text
 
 
+def test_a_submit_confirms_on_the_review_page_that_the_reply_went_for_approval(client, alice, draft):
+    body = as_user(client, alice).post(reverse("reply_submit", args=[draft.review_id]),
+                                       {"text": SAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
+    assert 'role="status"' in body and "Sent for approval" in body
+
+
+def test_a_submit_without_htmx_confirms_after_the_redirect(client, alice, draft):
+    response = as_user(client, alice).post(reverse("reply_submit", args=[draft.review_id]),
+                                           {"text": SAFE, "expected_revision": draft.revision}, follow=True)
+    assert response.redirect_chain and "Sent for approval" in response.content.decode()
+
+
+def test_a_refused_submit_or_a_plain_save_confirms_nothing(client, alice, draft):
+    as_user(client, alice)
+    refused = client.post(reverse("reply_submit", args=[draft.review_id]),
+                          {"text": UNSAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
+    draft.refresh_from_db()
+    saved = client.post(reverse("reply_save", args=[draft.review_id]),
+                        {"text": SAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
+    assert "Sent for approval" not in refused and "Sent for approval" not in saved
+    assert "PHI guard blocked" in refused
+
+
 def test_submit_is_refused_when_the_guard_blocks(client, alice, draft):
     body = as_user(client, alice).post(reverse("reply_submit", args=[draft.review_id]),
                                        {"text": UNSAFE, "expected_revision": draft.revision}, **HTMX).content.decode()
@@ -439,6 +462,50 @@ def test_approving_a_changed_reply_is_refused(client, alice, bob, pending):
     body = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]),
                                      {"expected_revision": seen}, **HTMX).content.decode()
     assert "Someone else changed this reply" in body
+
+
+def blocked_behind_the_queue(reply):
+    """The text the manager reads turns unsafe after submit (as a vocabulary change or a raw fix might)."""
+    reply.current_version.text = UNSAFE
+    reply.current_version.save()
+    return reply
+
+
+def test_a_blocked_approval_tells_bob_on_the_card_why_and_what_to_do_next(client, bob, pending):
+    blocked_behind_the_queue(pending)
+    response = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]),
+                                         {"expected_revision": pending.revision}, **HTMX)
+    assert is_region(response, 'class="queue-item card"')
+    body = response.content.decode()
+    assert "The PHI guard blocked this reply at approval" in body  # why
+    assert "Open the review to see the highlighted parts" in body and "send it back to drafting" in body  # next step
+    assert f'href="{reverse("review_detail", args=[pending.review_id])}" class="btn' in body
+    assert "Send back to drafting" in body  # the reject form is right there on the card
+    pending.refresh_from_db()
+    assert pending.state == ReplyState.AWAITING_APPROVAL
+
+
+def test_a_blocked_approval_without_htmx_says_the_next_step_in_the_message(client, bob, pending):
+    blocked_behind_the_queue(pending)
+    response = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]),
+                                         {"expected_revision": pending.revision}, follow=True)
+    body = response.content.decode()
+    assert "blocked this reply at approval" in body and "Open the review to see the highlighted parts" in body
+
+
+def test_a_stale_approval_tells_bob_to_reload_the_queue(client, alice, bob, pending):
+    seen = pending.revision
+    workflow.reply_save_text(reply=pending, actor=alice, text=SAFE + " More.", expected_revision=seen)
+    body = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]),
+                                     {"expected_revision": seen}, **HTMX).content.decode()
+    assert "Reload this page to read the latest version" in body
+    assert f'href="{reverse("approval_queue")}"' in body
+
+
+def test_a_successful_approval_shows_no_next_step(client, bob, pending):
+    body = as_user(client, bob).post(reverse("reply_approve", args=[pending.review_id]),
+                                     {"expected_revision": pending.revision}, **HTMX).content.decode()
+    assert 'role="alert"' not in body and "Nothing was approved" not in body
 
 
 def test_an_approval_without_the_revision_bob_read_is_refused_clearly(client, bob, pending):
