@@ -133,14 +133,12 @@ class ReplyClassifier:
             scores.append(1.0 / (1.0 + math.exp(-logit)))
         return scores
 
-    def category(self, features: str) -> str:
+    def explain(self, features: str, limit: int = 3) -> tuple[str, list[str]]:
+        """The likeliest category of what the sentence discloses, and the words and phrases that weighed most
+        towards 'discloses' (one reading of the sentence for both)."""
         indices, values = self.vector(features)
         scores = self.category_coef[:, indices] @ values + self.category_intercept
-        return self.category_labels[int(np.argmax(scores))]
-
-    def reasons(self, features: str, limit: int = 3) -> list[str]:
-        """The words and phrases that weighed most towards 'discloses' in this sentence."""
-        indices, values = self.vector(features)
+        category = self.category_labels[int(np.argmax(scores))]
         weights = values * self.coef[indices]
         reasons: list[str] = []
         for index, weight in sorted(zip(indices.tolist(), weights.tolist()), key=lambda pair: -pair[1]):
@@ -152,7 +150,7 @@ class ReplyClassifier:
             reasons.append(phrase)
             if len(reasons) == limit:
                 break
-        return reasons
+        return category, reasons
 
     # --- training and the artifact ------------------------------------------------------------------
 

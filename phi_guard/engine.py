@@ -217,16 +217,14 @@ class GuardEngine:
             clinical_keys=self.clinical_keys,
             english_words=self.lexicon.english_words,
         )
-        doc.user_data[SCAN_KEY] = ReplyScan.build(doc, self.lexicon, practice_matcher)
+        scan = doc.user_data[SCAN_KEY] = ReplyScan.build(doc, self.lexicon, practice_matcher)
         doc.user_data[ReplyContext.KEY] = reply_context
         results = self.analyzer.analyze(form.text, language=LANGUAGE, entities=self.entities,
                                         nlp_artifacts=nlp_artifacts)
         allowed = practice_context.allowed_spans(form.text)
         findings = _findings(item.text, form, results, allowed)
-        pinned = []
-        if practice_matcher is not None:
-            for _, start, end in practice_matcher(doc):
-                pinned.append(form.span(doc[start:end].start_char, doc[start:end].end_char, len(item.text)))
+        pinned = [form.span(doc[start:end].start_char, doc[start:end].end_char, len(item.text))
+                  for start, end in scan.practice_spans]
         sentences = list(doc.sents)
         languages = [language.sentence_language(sentence.text) for sentence in sentences]
         # The reply as a whole too: many short sentences in another language tell what one cannot.
@@ -261,8 +259,7 @@ class GuardEngine:
 
     def _classifier_finding(self, text: str, view: SentenceView, probability: float) -> Finding:
         start, end = _stripped(text, view)
-        category = self.classifier.category(view.features)
-        reasons = self.classifier.reasons(view.features)
+        category, reasons = self.classifier.explain(view.features)
         because = f" (weighed most: {', '.join(repr(r) for r in reasons)})" if reasons else ""
         return Finding(category=category, entity_type="DISCLOSURE", start=start, end=end, text=text[start:end],
                        score=probability, explanation=CLASSIFIER_EXPLANATION[category] + because)

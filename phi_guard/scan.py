@@ -102,6 +102,8 @@ class ReplyScan:
     doc: Doc
     lex: Lexicon
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # Where the practice's own vocabulary matched (token spans): those words the classifier may not overrule.
+    practice_spans: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def build(cls, doc: Doc, lex: Lexicon, practice_matcher: PhraseMatcher | None = None) -> ReplyScan:
@@ -114,6 +116,8 @@ class ReplyScan:
             for match_id, start, end in matcher(doc):
                 label = doc.vocab.strings[match_id]
                 found.add((label, start, end))
+                if matcher is practice_matcher:
+                    scan.practice_spans.append((start, end))
         for token in doc:
             key = token.norm_
             if (token.is_alpha and key not in lex.generic and token.lemma_.lower() not in lex.english_words
