@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 WORD_NGRAMS = (1, 3)
 CHAR_NGRAMS = (3, 5)
 _TOKEN = re.compile(r"\S+")

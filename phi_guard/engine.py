@@ -22,7 +22,7 @@ from phi_guard.approved import ApprovedSentences, sentence_shape
 from phi_guard.classifier import ClassifierMissing, ReplyClassifier
 from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
-from phi_guard.features import sentence_features
+from phi_guard.features import in_reply, sentence_features
 from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
 from phi_guard.lexicon import CLINICAL_FILES, keys, vocabulary_revision
 from phi_guard.normalize import Folded, fold
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.0"
+ENGINE_VERSION = "2.2"
 
 
 class GuardUnavailable(RuntimeError):
@@ -233,10 +233,12 @@ class GuardEngine:
         resolved = language.resolve(languages)
         spans = [form.span(sentence.start_char, sentence.end_char, len(item.text)) for sentence in sentences]
         findings = _in_spanish(findings, [span for span, code in zip(spans, resolved) if code != "en"])
-        for sentence, code, (start, end) in zip(sentences, resolved, spans):
-            rule_types = [f.entity_type for f in findings if f.start < end and start < f.end]
-            features = sentence_features(sentence, allowed=allowed, first_name=reply_context.first_name,
-                                         rule_types=rule_types, language=code)
+        placed = in_reply([
+            sentence_features(sentence, allowed=allowed, first_name=reply_context.first_name,
+                              rule_types=[f.entity_type for f in findings if f.start < end and start < f.end],
+                              language=code, review_terms=reply_context.review_terms)
+            for sentence, code, (start, end) in zip(sentences, resolved, spans)])
+        for sentence, code, (start, end), features in zip(sentences, resolved, spans, placed):
             shape = sentence_shape(sentence, allowed=allowed, first_name=reply_context.first_name)
             is_approved = shape in approved
             suggestions = tuple(approved.closest(shape)) if strict and not is_approved else ()

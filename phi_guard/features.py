@@ -6,8 +6,15 @@ _practice_", not one practice's phone number. Structure comes from the dependenc
 word that points at the reviewer ("you", "your", "u", "ur", their name, "this patient", "usted",
 "tu"), its role and the word it hangs on (`_nsubj:remember_`, `_poss:prescription_`), whether the
 clause is conditional or a question, the main verb's tense; and which rules fired in it.
+
+And where the sentence stands in the reply (`in_reply`): first, last or in the middle, the structure of
+the sentence before it ("Sorry about the wait." then "Hope it settles down soon."), and how many of its
+words the review itself used (`_echo_`, at most three): repeating the reviewer's words back is how many
+disclosures start, and acknowledging them is how many safe replies start.
 """
 from __future__ import annotations
+
+from phi_guard.lexicon import echo_key
 
 REVIEWER_WORDS = frozenset({
     "you", "your", "yours", "yourself", "yourselves", "u", "ur", "ya", "y'all", "yall",
@@ -40,9 +47,14 @@ def _overlaps(start: int, end: int, spans) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def sentence_features(sentence, *, allowed, first_name: str, rule_types, language: str) -> str:
+MAX_ECHOES = 3
+
+
+def sentence_features(sentence, *, allowed, first_name: str, rule_types, language: str,
+                      review_terms: frozenset[str] = frozenset()) -> str:
     """One space-separated string of feature tokens for `sentence` (a spaCy Span)."""
     words: list[str] = []
+    echoes = 0
     structure: list[str] = [f"_lang:{language}_"]
     for token in sentence:
         if token.is_space:
@@ -64,6 +76,8 @@ def sentence_features(sentence, *, allowed, first_name: str, rule_types, languag
         else:
             word = lower
         words.append(word)
+        if review_terms and token.is_alpha and echo_key(lower) in review_terms:
+            echoes += 1
         points_at_reviewer = word == "_reviewer_" or lower in REVIEWER_WORDS or (
             lower in THIRD_PERSON and any(child.lower_ in ("this", "the", "este", "esta", "el", "la")
                                          for child in token.children))
@@ -83,4 +97,21 @@ def sentence_features(sentence, *, allowed, first_name: str, rule_types, languag
     if sentence.text.rstrip().endswith("?"):
         structure.append("_question_")
     structure.extend(f"_rule:{entity_type.lower()}_" for entity_type in sorted(set(rule_types)))
+    structure.extend(["_echo_"] * min(echoes, MAX_ECHOES))
     return " ".join(words + structure)
+
+
+def in_reply(features: list[str]) -> list[str]:
+    """Each sentence's features with where it stands in the reply and the structure of the sentence before it."""
+    placed = []
+    for index, own in enumerate(features):
+        # A reply of one sentence gets no place: the training batches hold many one-sentence probes, mostly
+        # unsafe, and "alone" would learn that bias rather than anything about replies.
+        extra = []
+        if len(features) > 1:
+            extra.append("_first_" if index == 0 else "_last_" if index == len(features) - 1 else "_middle_")
+        if index:
+            extra.extend(f"_prev{token}" for token in features[index - 1].split()
+                         if token.startswith("_") and ":" in token and not token.startswith(("_lang:", "_prev")))
+        placed.append(f"{own} {' '.join(extra)}")
+    return placed
