@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from responses.escalation.models import Escalation
 from responses.models import Location, Platform, Practice, Review, TemplateBlock, Topic
-from responses.practice.local_time import local_wall_time, location_time_zone
+from responses.practice.local_time import local_wall_time, location_time_zone, location_zones
 from responses.selectors import AGE_FILTERS, STATUS_FILTERS, DashboardFilters, InboxFilters
 from responses.workflow import CLOSE_REASONS
 
@@ -91,9 +91,11 @@ class ReviewPasteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = _practice_locations(practice)
         if not self.is_bound:
-            first = self.fields["location"].queryset.first()
-            zone = location_time_zone(first) if first else None
-            self.initial.setdefault("posted_at", timezone.localtime(timezone=zone).strftime(LOCAL_DATETIME))
+            # "Now" on the clock furthest behind among the locations: never in the future, whichever is chosen.
+            now = timezone.now()
+            clocks = [timezone.localtime(now, zone).replace(tzinfo=None)
+                      for zone in location_zones(practice).values()] or [timezone.localtime(now)]
+            self.initial.setdefault("posted_at", min(clocks).strftime(LOCAL_DATETIME))
 
     def clean(self):
         cleaned = super().clean()

@@ -7,6 +7,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from responses import workflow
@@ -74,6 +75,17 @@ def test_a_file_import_escalates_on_the_practices_keyword_and_drafts_only_the_re
     assert (run.created_count, run.drafted_count, run.escalated_count) == (2, 1, 1)
     assert Review.objects.get(external_id="f-2").escalation.reason == Escalation.Reason.KEYWORD
     assert not Reply.objects.filter(review__external_id="f-2").exists()
+
+
+def test_the_import_report_counts_the_escalated_reviews_and_links_to_them(client, location, alice, bob, practice):
+    keywords(practice, bob, "botched")
+    client.force_login(alice)
+    response = client.post(reverse("review_import"), {
+        "location": location.pk, "default_platform": "google",
+        "file": SimpleUploadedFile("reviews.csv", CSV.encode(), content_type="text/csv")}, follow=True)
+
+    report = response.content.decode()
+    assert "Escalated: counsel first" in report and '?status=escalated">1</a>' in report
 
 
 def test_a_review_source_escalates_on_the_practices_keyword(location, bob, practice, tmp_path, settings):

@@ -158,6 +158,23 @@ def test_a_pasted_reviews_time_is_the_locations_wall_clock(client, alice, new_yo
 
 
 @pytest.mark.django_db
+def test_the_paste_forms_default_time_is_never_in_the_future_for_any_location(client, alice, practice, new_york):
+    Location.objects.create(practice=practice, name="Venice Beach", time_zone="America/Los_Angeles")
+    client.force_login(alice)
+
+    form = client.get(reverse("review_new")).context["form"]
+    shown = datetime.strptime(form.initial["posted_at"], "%Y-%m-%dT%H:%M")
+
+    los_angeles_now = datetime.now(ZoneInfo("America/Los_Angeles")).replace(tzinfo=None)
+    assert abs((los_angeles_now - shown).total_seconds()) < 120  # the clock furthest behind
+    for where in practice.locations.all():
+        response = client.post(reverse("review_new"), {
+            "location": where.pk, "platform": "google", "author_name": "Kelsey P.", "rating": "2",
+            "posted_at": form.initial["posted_at"], "text": f"The wait at {where.name} was long."})
+        assert response.status_code == 302, where.name
+
+
+@pytest.mark.django_db
 def test_an_imported_time_without_an_offset_is_the_locations_wall_clock(new_york):
     data = ("external_id,author_name,rating,text,posted_at\n"
             "n-1,Kelsey P.,2,The wait was long.,2026-01-05T09:00:00\n"
