@@ -27,14 +27,23 @@ class DraftLanguages:
     default: str = DraftLanguage.ENGLISH.value
 
     def of_review(self, text: str) -> tuple[str, str]:
-        """(the language the review is written in, the language its draft is written in)."""
-        written = review_language(text) if looks_non_english(plain_text(text)) else DraftLanguage.ENGLISH.value
+        """(the language the review is written in, "" when the desk cannot tell; the language of its draft)."""
+        written = written_in(text, non_english=looks_non_english(plain_text(text)))
         return written, self.draft_language(written)
 
     def draft_language(self, written: str) -> str:
         """A review written in an offered language is answered in it; any other ("fr", "de"... and "en" when the
         practice does not draft in English) in the default."""
         return written if written in self.offered else self.default
+
+
+def written_in(text: str, *, non_english: bool) -> str:
+    """The review's language: "en" unless it is `non_english`, then the language its stop words give ("es",
+    "fr"...), or "" when they give none (Cyrillic, Chinese...: not English all the same)."""
+    if not non_english:
+        return DraftLanguage.ENGLISH.value
+    found = review_language(text)
+    return "" if found == DraftLanguage.ENGLISH else found
 
 
 def _topics_in(language: str, review: ReviewInput, topics: list[str]) -> list[str]:

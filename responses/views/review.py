@@ -91,10 +91,9 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
 def review_language_note(review: Review) -> str:
     """For staff, above the editor: which language the draft is in, when that is not simply English for an English
     review (the practice's languages are set on the Practice page)."""
-    from responses.drafting.drafts import practice_draft_languages
-    from responses.drafting.topics import review_language
+    from responses.drafting.drafts import practice_draft_languages, written_in
 
-    written = review_language(review.text) if Topic.NON_ENGLISH in review.topics else DraftLanguage.ENGLISH
+    written = written_in(review.text, non_english=Topic.NON_ENGLISH in review.topics)
     drafted = practice_draft_languages(review.location.practice).draft_language(written)
     if written == drafted == DraftLanguage.ENGLISH:
         return ""

@@ -57,6 +57,13 @@ def test_a_spanish_only_practice_answers_an_english_review_in_spanish_and_says_s
     assert "The practice drafts in Spanish only" in review_page(client, alice, review)
 
 
+def test_a_review_in_a_script_the_desk_cannot_place_gets_the_default_and_the_note(client, alice, make_review, location):
+    review = make_review("Очень долго ждали, никто ничего не объяснил. Больше не придём.", rating=1,
+                         topics=["non_english"])
+    assert draft_for_review(review=review).language == "en"
+    assert "not in a language the practice drafts in: the draft is in English" in review_page(client, alice, review)
+
+
 def test_an_english_review_at_a_bilingual_practice_gets_no_language_note(client, alice, make_review, location):
     review = make_review(ENGLISH, rating=2, topics=["wait_time"])
     assert draft_for_review(review=review).language == "en"
