@@ -4,7 +4,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from responses.escalation.models import Escalation
 from responses.models import Location, Platform, Practice, Review, TemplateBlock, Topic
+from responses.practice.local_time import local_wall_time, location_time_zone, location_zones
 from responses.selectors import AGE_FILTERS, STATUS_FILTERS, DashboardFilters, InboxFilters
 from responses.workflow import CLOSE_REASONS
 
@@ -81,7 +83,7 @@ class ReviewPasteForm(forms.Form):
         coerce=int, empty_value=None, required=False,
     )
     posted_at = forms.DateTimeField(label="Posted on", widget=_local_datetime_input(),
-                                    help_text="When the review appeared on the platform (your local time).")
+                                    help_text="When the review appeared on the platform, in the location's local time.")
     text = forms.CharField(label="Review text", required=False, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text="Paste it exactly as written. Leave empty for a rating-only review.")
 
@@ -89,16 +91,22 @@ class ReviewPasteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = _practice_locations(practice)
         if not self.is_bound:
-            self.initial.setdefault("posted_at", timezone.localtime().strftime(LOCAL_DATETIME))
-
-    def clean_posted_at(self):
-        posted_at = self.cleaned_data["posted_at"]
-        if posted_at > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError("A review cannot be posted in the future.")
-        return posted_at
+            # "Now" on the clock furthest behind among the locations: never in the future, whichever is chosen.
+            now = timezone.now()
+            clocks = [timezone.localtime(now, zone).replace(tzinfo=None)
+                      for zone in location_zones(practice).values()] or [timezone.localtime(now)]
+            self.initial.setdefault("posted_at", min(clocks).strftime(LOCAL_DATETIME))
 
     def clean(self):
         cleaned = super().clean()
+        location, posted_at = cleaned.get("location"), cleaned.get("posted_at")
+        if location and posted_at:
+            # Typed as the location's wall-clock time, whatever time zone the desk shows otherwise.
+            zone = location_time_zone(location)
+            cleaned["posted_at"] = posted_at = local_wall_time(posted_at, zone)
+            if posted_at > timezone.now() + timezone.timedelta(minutes=5):
+                self.add_error("posted_at", f"That is in the future at {location.name} ({zone.key} time); "
+                                            "a review cannot be posted in the future.")
         if not (cleaned.get("text") or "").strip() and not cleaned.get("rating"):
             raise forms.ValidationError("Give the review's text, its rating, or both.")
         return cleaned
@@ -232,8 +240,9 @@ class SourceTokenForm(forms.Form):
 
 
 class DeescalateForm(forms.Form):
-    reason = forms.ChoiceField(label="Why", choices=[
-        ("counsel_consulted", "Counsel consulted; a reply may go ahead"),
-        ("not_a_threat", "The wording is not a threat or an emergency"),
-        ("handled_privately", "Handled privately with the reviewer"),
-    ])
+    reason = forms.ChoiceField(label="Why", choices=Escalation.ClearReason.choices)
+
+    def __init__(self, *args, **kwargs):
+        # The review page also has the close form's "reason": its own ids keep the two labels apart.
+        kwargs.setdefault("auto_id", "id_deescalate_%s")
+        super().__init__(*args, **kwargs)

@@ -156,6 +156,7 @@ class Topic(models.TextChoices):
     CLEANLINESS = "cleanliness", "Cleanliness"
     COMMUNICATION = "communication", "Communication"
     LOGISTICS = "logistics", "Parking, signs or phones"
+    LEGAL_THREAT = "legal_threat", "Legal threat or board complaint"
     POSITIVE_GENERAL = "positive_general", "Positive experience"
     POSITIVE_STAFF = "positive_staff", "Staff praise"
     MIXED = "mixed", "Mixed"

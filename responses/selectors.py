@@ -8,16 +8,25 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from responses.models import AuditEvent, Practice, Reply, ReplyState, ReplyVersion, Review, Topic
-from responses.practice.selectors import escalation_match, practice_settings_for
+from responses.practice.local_time import (
+    local_days_since,
+    local_midnight,
+    location_zones,
+    posted_before_target_q,
+    practice_time_zone,
+    response_deadline,
+)
+from responses.practice.selectors import practice_settings_for
 
 
 class InboxStatus:
@@ -115,8 +124,7 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
         # topics is a JSON list of codes; matching the quoted code works on SQLite and PostgreSQL alike.
         reviews = reviews.filter(topics__icontains=f'"{filters.topic}"')
     if filters.age == "overdue":
-        target_days = practice_settings_for(practice).response_target_days
-        reviews = reviews.filter(_unanswered(), posted_at__lt=now - timedelta(days=target_days))
+        reviews = reviews.filter(_unanswered() & review_overdue_q(practice=practice, now=now))
     elif filters.age == "7d":
         reviews = reviews.filter(posted_at__gte=now - timedelta(days=7))
     elif filters.age == "30d":
@@ -126,7 +134,9 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
     if filters.q:
         reviews = reviews.filter(Q(text__icontains=filters.q) | Q(author_name__icontains=filters.q))
     attention = Case(
-        When(STATUS_FILTERS["escalated"][1] & Q(closed_at__isnull=True), then=Value(-1)),
+        # Escalated and still open (a reply already posted, on the platform or here, is no longer urgent).
+        When(STATUS_FILTERS["escalated"][1] & Q(closed_at__isnull=True) & ~Q(reply__state=ReplyState.POSTED),
+             then=Value(-1)),
         When(_unanswered() & (Q(rating__lte=3) | Q(rating__isnull=True)), then=Value(0)),
         When(_unanswered(), then=Value(1)),
         When(closed_at__isnull=True, reply__state__in=[ReplyState.AWAITING_APPROVAL, ReplyState.APPROVED], then=Value(2)),
@@ -141,15 +151,23 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
     )
 
 
+def review_overdue_q(*, practice: Practice, now: datetime, target_days: int | None = None) -> Q:
+    """Reviews of the practice posted too long ago to be answered within its response target at `now`, counted
+    in calendar days of each review's location (practice.local_time). Combine with "unanswered"."""
+    if target_days is None:
+        target_days = practice_settings_for(practice).response_target_days
+    return posted_before_target_q(location_zones(practice), now=now, target_days=target_days)
+
+
 @dataclass(frozen=True)
 class InboxRow:
     review: Review
     status: str
     status_label: str
-    age_days: int
+    age_days: int  # calendar days since it was posted, in its location's time zone
     overdue_days: int | None  # set when unanswered past the response target
-    escalate: bool = False  # the text holds one of the practice's escalation keywords
     escalated: bool = False
+    zone: ZoneInfo | None = None  # the location's time zone: the row shows its times in it
 
 
 def review_status(review: Review) -> str:
@@ -170,10 +188,12 @@ def _has_reply(review: Review) -> bool:
 
 
 def inbox_row(review: Review, *, now: datetime | None = None, target_days: int | None = None,
-              escalation_keywords: list[str] | None = None) -> InboxRow:
+              zone: ZoneInfo | None = None) -> InboxRow:
+    """One line of the inbox; `zone` is the review's location's time zone (the desk's TIME_ZONE when not given)."""
     now = now or timezone.now()
+    zone = zone or ZoneInfo(settings.TIME_ZONE)
     status = review_status(review)
-    age_days = max((now - review.posted_at).days, 0)
+    age_days = local_days_since(review.posted_at, now=now, zone=zone)
     unanswered = status in (InboxStatus.NEW, InboxStatus.DRAFTING)
     overdue = unanswered and age_days > (settings.RESPONSE_TARGET_DAYS if target_days is None else target_days)
     label = InboxStatus.LABELS[status]
@@ -185,8 +205,8 @@ def inbox_row(review: Review, *, now: datetime | None = None, target_days: int |
         status_label=label,
         age_days=age_days,
         overdue_days=age_days if overdue else None,
-        escalate=unanswered and escalation_match(review.text, escalation_keywords or []),
         escalated=_is_escalated(review),
+        zone=zone,
     )
 
 
@@ -226,7 +246,7 @@ def reply_list_for_approval(*, practice: Practice) -> ApprovalQueue:
 
 @dataclass(frozen=True)
 class MonthRating:
-    month: datetime
+    month: date  # its first day
     average: float | None
     count: int
     median_response_hours: float | None = None  # replies posted that month: review to posting
@@ -256,16 +276,43 @@ class DashboardNumbers:
         return self.negative_in_target / self.negative_total if self.negative_total else None
 
 
-def _months_back(now: datetime, count: int) -> list[datetime]:
-    local = timezone.localtime(now)
-    year, month = local.year, local.month
+def _months_back(today: date, count: int) -> list[date]:
+    """The first days of the `count` months up to and including `today`'s, oldest first."""
+    year, month = today.year, today.month
     months = []
     for _ in range(count):
-        months.append(local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0))
+        months.append(date(year, month, 1))
         month -= 1
         if month == 0:
             year, month = year - 1, 12
     return list(reversed(months))
+
+
+def _zone_groups(zones: dict[int, ZoneInfo]) -> dict[str, list[int]]:
+    """Location ids by time zone name: one query per zone a practice uses, not per location."""
+    groups: dict[str, list[int]] = {}
+    for location_id, zone in zones.items():
+        groups.setdefault(zone.key, []).append(location_id)
+    return groups
+
+
+def _monthly_ratings(reviews: QuerySet[Review], zones: dict[int, ZoneInfo], first: date) -> dict[date, tuple[int, int]]:
+    """(sum of stars, count) per month, each review counted in the month it was posted in its location's time
+    zone (a review posted at 11 pm on March 31 in Denver is a March review, though it is April in UTC)."""
+    totals: dict[date, tuple[int, int]] = {}
+    for key, location_ids in _zone_groups(zones).items():
+        zone = ZoneInfo(key)
+        rows = (reviews.filter(location_id__in=location_ids, posted_at__gte=local_midnight(first, zone),
+                               rating__isnull=False)
+                .annotate(month=TruncMonth("posted_at", tzinfo=zone)).values("month")
+                .annotate(stars=Sum("rating"), count=Count("pk")))
+        for row in rows:
+            month = row["month"]
+            month = (month.astimezone(zone) if isinstance(month, datetime) else month)
+            key_month = date(month.year, month.month, 1)
+            stars, count = totals.get(key_month, (0, 0))
+            totals[key_month] = (stars + row["stars"], count + row["count"])
+    return totals
 
 
 def _hours(done: datetime, asked: datetime) -> float:
@@ -307,23 +354,23 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
         medians[days] = statistics.median(hours) if hours else None
         counted[days] = len(hours)
 
-    month_starts = _months_back(now, months)
-    by_month = {
-        timezone.localtime(row["month"]).date().replace(day=1): row
-        for row in reviews.filter(posted_at__gte=month_starts[0], rating__isnull=False)
-        .annotate(month=TruncMonth("posted_at"))
-        .values("month")
-        .annotate(average=Avg("rating"), count=Count("pk"))
-    }
-    response_hours: dict = {}
-    for done, asked in replies.filter(state=ReplyState.POSTED, posted_at__gte=month_starts[0]).values_list(
-            "posted_at", "review__posted_at"):
-        response_hours.setdefault(timezone.localtime(done).date().replace(day=1), []).append(_hours(done, asked))
+    zones = location_zones(practice)
+    if filters.location_id:
+        zones = {pk: zone for pk, zone in zones.items() if pk == filters.location_id}
+    shown_zone = zones.get(filters.location_id) or practice_time_zone(practice)
+    month_starts = _months_back(now.astimezone(shown_zone).date(), months)
+    ratings = _monthly_ratings(reviews, zones, month_starts[0])
+    response_hours: dict[date, list[float]] = {}
+    earliest = local_midnight(month_starts[0], shown_zone) - timedelta(days=1)  # any zone's first local midnight
+    for done, asked, location_id in replies.filter(state=ReplyState.POSTED, posted_at__gte=earliest).values_list(
+            "posted_at", "review__posted_at", "review__location_id"):
+        local = done.astimezone(zones.get(location_id, shown_zone))
+        response_hours.setdefault(date(local.year, local.month, 1), []).append(_hours(done, asked))
     trend = []
     for start in month_starts:
-        row = by_month.get(start.date())
-        hours = response_hours.get(start.date())
-        trend.append(MonthRating(month=start, average=row["average"] if row else None, count=row["count"] if row else 0,
+        stars, count = ratings.get(start, (0, 0))
+        hours = response_hours.get(start)
+        trend.append(MonthRating(month=start, average=stars / count if count else None, count=count,
                                  median_response_hours=statistics.median(hours) if hours else None))
 
     topic_counts: Counter[str] = Counter()
@@ -344,12 +391,15 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
     blocked_versions = ReplyVersion.objects.filter(reply__in=replies, created_at__gte=since, blocked=True).count()
 
     target_days = practice_settings_for(practice).response_target_days
-    judged = reviews.filter(rating__lte=3, posted_at__gte=since, posted_at__lte=now - timedelta(days=target_days))
+    # Judged once their time is up: the target's last local day is over (practice.local_time).
+    judged = reviews.filter(posted_before_target_q(zones, now=now, target_days=target_days),
+                            rating__lte=3, posted_at__gte=since)
     judged = judged.exclude(topics__icontains=f'"{Topic.SPAM_OR_FAKE.value}"')
     negative_total = judged.count()
     negative_in_target = sum(
-        1 for posted_at, asked in judged.filter(reply__state=ReplyState.POSTED).values_list("reply__posted_at", "posted_at")
-        if posted_at - asked <= timedelta(days=target_days)
+        1 for done, asked, location_id in judged.filter(reply__state=ReplyState.POSTED).values_list(
+            "reply__posted_at", "posted_at", "location_id")
+        if done < response_deadline(asked, zone=zones[location_id], target_days=target_days)
     )
     return DashboardNumbers(
         open_by_status=open_by_status,

@@ -27,6 +27,8 @@ from responses.roles import require_permission
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_LENGTH = 4000  # Google's reply limit is 4,096 characters; stay clear of it on every platform.
+ESCALATED_NO_REPLY = ("This review is escalated: speak to counsel first. A manager de-escalates it, with the reason, "
+                      "before anyone drafts a reply.")
 
 
 class WorkflowError(Exception):
@@ -212,6 +214,10 @@ def reply_start(*, review: Review, actor, text: str | None = None, topic: str = 
         raise TransitionNotAllowed("This review is closed; reopen it before drafting a reply.")
     if Reply.objects.filter(review=review).exists():
         raise TransitionNotAllowed("This review already has a reply.")
+    from responses.escalation.services import review_is_escalated
+
+    if review_is_escalated(review):
+        raise TransitionNotAllowed(ESCALATED_NO_REPLY)
     if topic:
         _review_topic_choose(review, actor=actor, topic=topic)
     source = ReplyVersion.Source.EDIT

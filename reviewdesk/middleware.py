@@ -10,6 +10,9 @@ goes to the login page with a message saying why. Pages warn two minutes before 
 
 HtmxAwareLoginRequiredMiddleware: log-in enforcement that understands htmx requests.
 
+PracticeTimeZoneMiddleware: pages show times in the member's practice's time zone (a review's own times are shown
+in its location's, by the templates that show them).
+
 RequestTooBigMiddleware: a form post over DATA_UPLOAD_MAX_MEMORY_SIZE reaches the view's own answer
 (`view.request_too_big`) instead of a bare 400, so the person gets the form back and is told why.
 """
@@ -26,6 +29,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -45,6 +49,23 @@ class PrivacyHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
         return response
+
+
+class PracticeTimeZoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = getattr(request.user, "membership", None) if request.user.is_authenticated else None
+        if membership is None:
+            return self.get_response(request)
+        from responses.practice.local_time import practice_time_zone
+
+        timezone.activate(practice_time_zone(membership.practice))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class SessionIdleTimeoutMiddleware:

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "reviewdesk.middleware.PrivacyHeadersMiddleware",
     "reviewdesk.middleware.SessionIdleTimeoutMiddleware",
+    "reviewdesk.middleware.PracticeTimeZoneMiddleware",
     # After HtmxMiddleware: an htmx request without a session gets an HX-Redirect to the log-in page.
     "reviewdesk.middleware.HtmxAwareLoginRequiredMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt with reviewdesk.logins.login_locked_out.

@@ -21,7 +21,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # one password page (responses.practice, audited): the top bar's name links to it; the old address redirects
+    # one password page (responses.practice, audited): the top bar's account menu links to it; the old address redirects
     path("accounts/password/", RedirectView.as_view(pattern_name="password_change", permanent=True)),
     path("accounts/session/keepalive", session_keepalive, name="session_keepalive"),
     path("admin/", admin.site.urls),

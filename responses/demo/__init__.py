@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from responses import workflow
 from responses.drafting import detect_topics, template_blocks_seed
+from responses.escalation.services import review_escalate_if_needed
 from responses.models import Location, Practice, Review, Role, StaffMember, text_sha256
 from responses.roles import membership_grant
 
@@ -105,6 +106,8 @@ def demo_load(*, password: str) -> DemoResult:
         created += 1
         if row.get("reply"):
             _demo_reply(review, row["reply"], frontdesk=users["frontdesk"], manager=users["manager"])
+        else:  # as any review arriving at the desk: the ones the rules call for are escalated
+            review_escalate_if_needed(review=review, new=True)
     return DemoResult(practice=practice, reviews_created=created, password=password)
 
 

@@ -3,7 +3,8 @@
     detect_topics(text, rating) -> [topic, ...]              (topics.py, spaCy Matcher over lemmas;
                                                               TopicModelUnavailable when the model cannot load)
     draft_for_review(review=) -> Draft                        (drafts.py, what workflow.reply_start calls)
-    drafts_for_reviews(reviews, library=, context=, profile=) (drafts.py, no database: the draft_reply command)
+    drafts_for_reviews(reviews, library=, context=, profile=, libraries=, languages=)
+                                                             (drafts.py, no database: the draft_reply command)
     template_blocks_seed(practice=), template_block_save(...) (blocks.py, the practice's editable blocks)
 """
 from responses.drafting.blocks import template_block_save, template_blocks_seed

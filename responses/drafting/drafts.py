@@ -8,46 +8,79 @@ blocked text go further than drafting.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from phi_guard.profile import PracticeProfile
 from phi_guard.service import GuardInput, guard_check_many
 from responses.drafting.compose import BlockText, Draft, ReplyContext, ReviewInput, candidates, skip_reason
-from responses.drafting.topics import detect_topics, review_language
+from responses.drafting.topics import detect_topics, looks_non_english, plain_text, review_language
 from responses.models import DraftLanguage, Review, Topic
 
 
-def _spanish_candidates(review: ReviewInput, library: Sequence[BlockText], context: ReplyContext) -> list[str]:
-    """A Spanish review is answered from the Spanish blocks: thanks when rated 4-5, else the any-topic
+@dataclass(frozen=True)
+class DraftLanguages:
+    """The languages a practice drafts in: a review written in one of them is answered in it, any other review
+    in `default` (PracticeSettings.draft_languages and default_language)."""
+
+    offered: tuple[str, ...] = (DraftLanguage.ENGLISH.value,)
+    default: str = DraftLanguage.ENGLISH.value
+
+    def of_review(self, text: str) -> tuple[str, str]:
+        """(the language the review is written in, "" when the desk cannot tell; the language of its draft)."""
+        written = written_in(text, non_english=looks_non_english(plain_text(text)))
+        return written, self.draft_language(written)
+
+    def draft_language(self, written: str) -> str:
+        """A review written in an offered language is answered in it; any other ("fr", "de"... and "en" when the
+        practice does not draft in English) in the default."""
+        return written if written in self.offered else self.default
+
+
+def written_in(text: str, *, non_english: bool) -> str:
+    """The review's language: "en" unless it is `non_english`, then the language its stop words give ("es",
+    "fr"...), or "" when they give none (Cyrillic, Chinese...: not English all the same)."""
+    if not non_english:
+        return DraftLanguage.ENGLISH.value
+    found = review_language(text)
+    return "" if found == DraftLanguage.ENGLISH else found
+
+
+def _topics_in(language: str, review: ReviewInput, topics: list[str]) -> list[str]:
+    """A non-English review answered in its own language: thanks when rated 4-5, else the language's any-topic
     acknowledge / listen / resolve (topic cues are English, so the reply stays general)."""
-    topic = Topic.POSITIVE_GENERAL if review.rating is not None and review.rating >= 4 else Topic.NON_ENGLISH
-    return candidates(review=review, topics=[topic], library=library, context=replace(context, language="es"))
+    if language == DraftLanguage.ENGLISH or topics[0] != Topic.NON_ENGLISH:
+        return topics
+    return [Topic.POSITIVE_GENERAL if review.rating is not None and review.rating >= 4 else Topic.NON_ENGLISH]
 
 
 def drafts_for_reviews(
     reviews: Sequence[ReviewInput], *, library: Sequence[BlockText], context: ReplyContext,
-    profile: PracticeProfile, spanish_library: Sequence[BlockText] = (),
-    chosen_topics: Sequence[list[str] | None] = (),
+    profile: PracticeProfile, libraries: Mapping[str, Sequence[BlockText]] | None = None,
+    languages: DraftLanguages = DraftLanguages(), chosen_topics: Sequence[list[str] | None] = (),
 ) -> list[Draft]:
-    """One draft per review, in order. A review in Spanish is answered in Spanish from `spanish_library` (when
-    given); other languages get an English draft. `chosen_topics[i]`, when set, are the topics staff chose for
-    review i ("reply anyway" to a review flagged as spam, or "change topic"): detection is skipped. Guard checks run in batches: all first candidates, then the
+    """One draft per review, in order, in the language `languages` gives it: `library` holds the English blocks,
+    `libraries` those of the other languages (a language without blocks there is drafted in English).
+    `chosen_topics[i]`, when set, are the topics staff chose for review i ("reply anyway" to a review flagged as
+    spam, or "change topic"): detection is skipped. Guard checks run in batches: all first candidates, then the
     second candidates of the blocked ones, and so on."""
+    libraries = {DraftLanguage.ENGLISH.value: library, **(libraries or {})}
     drafts: list[Draft | None] = [None] * len(reviews)
     pending: dict[int, tuple[list[str], list[str]]] = {}  # index -> (topics, candidate texts)
-    languages: dict[int, str] = {}
+    drafted_in: dict[int, str] = {}
     for index, review in enumerate(reviews):
         chosen = chosen_topics[index] if index < len(chosen_topics) else None
         topics = list(chosen) if chosen else detect_topics(review.text, review.rating)
         reason = skip_reason(review=review, topics=topics)
         if reason:
             drafts[index] = Draft(topic=topics[0], topics=topics, skipped=True, reason=reason)
-        elif topics[0] == Topic.NON_ENGLISH and spanish_library and review_language(review.text) == "es":
-            languages[index] = "es"
-            pending[index] = (topics, _spanish_candidates(review, spanish_library, context))
-        else:
-            pending[index] = (topics, candidates(review=review, topics=topics, library=library, context=context))
+            continue
+        language = languages.of_review(review.text)[1] if review.text else languages.default
+        if language not in libraries:
+            language = DraftLanguage.ENGLISH.value
+        drafted_in[index] = language
+        pending[index] = (topics, candidates(review=review, topics=_topics_in(language, review, topics),
+                                             library=libraries[language], context=replace(context, language=language)))
 
     tried: dict[int, list] = {index: [] for index in pending}  # index -> [(text, verdict)]
     round_number = 0
@@ -64,13 +97,13 @@ def drafts_for_reviews(
             if not verdict.blocked:
                 topics, _texts = pending.pop(index)
                 drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict,
-                                      language=languages.get(index, "en"))
+                                      language=drafted_in[index])
         round_number += 1
         for index in [i for i, (_topics, texts) in pending.items() if round_number >= len(texts)]:
             topics, _texts = pending.pop(index)
             text, verdict = min(tried[index], key=lambda pair: (bool(pair[1].error), len(pair[1].findings)))
             drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict,
-                                  language=languages.get(index, "en"))
+                                  language=drafted_in[index])
     return drafts  # type: ignore[return-value]
 
 
@@ -84,20 +117,37 @@ def review_input(review: Review) -> ReviewInput:
     )
 
 
-def draft_for_review(*, review: Review, topic: str = "") -> Draft:
-    """The draft reply for a stored review, from its practice's template blocks (seeded on first use);
-    `topic` is one staff chose over the detected ones."""
+def practice_draft_languages(practice) -> DraftLanguages:
+    """The languages the practice's manager chose for drafts (Practice page, desk settings)."""
+    from responses.practice.selectors import practice_settings_for
+
+    desk = practice_settings_for(practice)
+    return DraftLanguages(offered=tuple(desk.language_list), default=desk.default_language)
+
+
+def drafting_for(practice, location=None) -> dict:
+    """What drafts_for_reviews needs for a practice's reviews at `location`: its blocks in every language it
+    drafts in (seeded on first use), its reply context, its guard profile and its languages."""
     from responses.drafting.blocks import practice_library, reply_context_for, template_blocks_seed
     from responses.guarding import practice_profile
 
-    location = review.location
-    practice = location.practice
     template_blocks_seed(practice=practice)
+    languages = practice_draft_languages(practice)
+    return {
+        "library": practice_library(practice),
+        "libraries": {code: practice_library(practice, code) for code in languages.offered
+                      if code != DraftLanguage.ENGLISH},
+        "languages": languages,
+        "context": reply_context_for(practice, location),
+        "profile": practice_profile(practice),
+    }
+
+
+def draft_for_review(*, review: Review, topic: str = "") -> Draft:
+    """The draft reply for a stored review, from its practice's template blocks in the language the practice
+    answers it in; `topic` is one staff chose over the detected ones."""
+    location = review.location
     return drafts_for_reviews(
-        [review_input(review)],
-        library=practice_library(practice),
-        context=reply_context_for(practice, location),
-        profile=practice_profile(practice),
-        spanish_library=practice_library(practice, DraftLanguage.SPANISH),
+        [review_input(review)], **drafting_for(location.practice, location),
         chosen_topics=[[topic] if topic else None],
     )[0]

@@ -4,7 +4,9 @@ The cues are data (`topic_patterns.json`): weighted phrases matched on lemmas an
 lower-cased words, and a few Matcher token patterns (durations, amounts of money).
 Three topics come before any scoring because they change whether and how we reply:
 rating only (no words), likely spam (links, promo language, markup) and non-English
-(judged from stop words, no language-detection dependency).
+(judged from stop words, no language-detection dependency). A threat of a lawyer, a lawsuit or a
+complaint to a board (the escalation rules' legal and regulator lists) is the primary topic of a
+review rated 1-3 whatever else it says.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from responses.escalation.rules import threatens_legal_action
 from responses.models import Topic
 
 logger = logging.getLogger(__name__)
@@ -359,7 +362,10 @@ def detect_topics(text: str, rating: int | None, *, doc=None) -> list[str]:
     if looks_non_english(plain):
         return [Topic.NON_ENGLISH.value]
     scores = topic_scores(text, cues=cues)
-    primary = _primary(scores, rating)
+    # A lawyer, a lawsuit or a complaint to a board outweighs whatever else the review is about: its reply must
+    # neither dismiss nor admit anything (the legal-threat blocks). Praise rated 4-5 is left as praise.
+    primary = Topic.LEGAL_THREAT if (rating is None or rating <= 3) and threatens_legal_action(plain) \
+        else _primary(scores, rating)
     secondary = [t for t, score in _ranked_negative(scores) if score >= SECONDARY_MIN_SCORE and t != primary]
     return [Topic(primary).value, *(Topic(t).value for t in secondary)]
 

@@ -12,6 +12,7 @@ class Escalation(models.Model):
         SELF_HARM = "self_harm", "Self-harm"
         SAFETY = "safety", "Safety emergency"
         COMPLICATION = "complication", "Complication with a 1-2 star rating"
+        KEYWORD = "keyword", "One of the practice's escalation keywords"
 
     class ClearReason(models.TextChoices):
         COUNSEL_CONSULTED = "counsel_consulted", "Counsel consulted; a reply may go ahead"

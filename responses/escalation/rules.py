@@ -1,7 +1,9 @@
-"""Which words escalate a review. Matched on whole words, case-insensitively; no database."""
+"""Which words escalate a review: the built-in list, then the practice's own keywords. Matched on whole words,
+case-insensitively; no database."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from responses.escalation.models import Escalation
 
@@ -22,15 +24,45 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         r"report(ing)? (you|this (place|clinic|practice))|file[ds]? a complaint)\b", re.I)),
     (Reason.LEGAL, re.compile(
         r"\b(lawyers?|attorneys?|legal action|(?-i:su(e|es|ing|ed))|lawsuits?|litigation|malpractice|"
-        r"small claims|class action)\b", re.I)),
+        r"small claims|class action|abogad[oa]s?|demandar\w*|acci[oó]n legal)\b", re.I)),
 ]
+# What the built-in list covers, in words for the settings page (the patterns above are the truth).
+BUILT_IN_SUMMARY = (
+    "Legal action (lawyer, attorney, sue, lawsuit, malpractice), regulators and complaint bodies (medical or "
+    "licensing board, HHS/OCR, attorney general, BBB, “report you”), self-harm, safety emergencies (ER, 911, "
+    "ambulance, hospitalized), and a complication rated 1-2 stars."
+)
 
 
-def escalation_reason_for(*, text: str, rating: int | None, topics: list[str]) -> str | None:
-    """The reason this review must go to the manager first, or None."""
+def keyword_in(text: str, keywords: Iterable[str]) -> bool:
+    """Whether `text` holds one of the practice's keywords (whole words or phrases, any case)."""
+    keywords = [k for k in keywords if k]
+    if not text or not keywords:
+        return False
+    pattern = r"\b(?:" + "|".join(re.escape(k) for k in keywords) + r")\b"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def escalation_reason_for(*, text: str, rating: int | None, topics: list[str],
+                          keywords: Iterable[str] = ()) -> str | None:
+    """The reason this review must go to the manager first, or None: the built-in list first, then the
+    practice's own `keywords`."""
     for reason, pattern in _PATTERNS:
         if pattern.search(text or ""):
             return reason
     if rating is not None and rating <= 2 and "complication" in topics:
         return Reason.COMPLICATION
+    if keyword_in(text, keywords):
+        return Reason.KEYWORD
     return None
+
+
+def threatens_legal_action(text: str) -> bool:
+    """A lawyer, a lawsuit or a complaint to a board or regulator: drafting answers it with the legal-threat
+    template (acknowledge, nothing specific, the private channel, no admission)."""
+    return any(pattern.search(text or "") for reason, pattern in _PATTERNS if reason in (Reason.LEGAL, Reason.REGULATOR))
+
+
+def built_in_covers(keyword: str) -> bool:
+    """Whether the built-in list already escalates a review holding `keyword` (the practice need not list it)."""
+    return any(pattern.search(keyword or "") for _reason, pattern in _PATTERNS)

@@ -95,7 +95,7 @@ def _rating(value) -> int | None:
     return int(number)
 
 
-def _posted_at(value) -> datetime:
+def _posted_at(value, zone: ZoneInfo | None = None) -> datetime:
     if isinstance(value, datetime):
         moment = value
     else:
@@ -106,8 +106,8 @@ def _posted_at(value) -> datetime:
             moment = datetime.fromisoformat(raw)
         except ValueError:
             raise ValueError("posted_at must be an ISO-8601 date/time such as 2024-03-01T14:30:00Z") from None
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    if timezone.is_naive(moment):  # a time without an offset is the location's wall-clock time
+        moment = moment.replace(tzinfo=zone or ZoneInfo(settings.TIME_ZONE))
     try:
         too_early = moment < EARLIEST_POSTED_AT
     except OverflowError:  # year 1 with a positive offset is before year 1 in UTC
@@ -152,8 +152,9 @@ def is_generated_external_id(external_id: str) -> bool:
     return external_id.startswith("rd-") and len(external_id) == 43
 
 
-def row_validate(raw: dict, *, default_platform: str = "") -> ReviewRow:
-    """Validate one review's fields (values as they came: strings, numbers, datetimes or None).
+def row_validate(raw: dict, *, default_platform: str = "", zone: ZoneInfo | None = None) -> ReviewRow:
+    """Validate one review's fields (values as they came: strings, numbers, datetimes or None). A posted_at
+    without an offset is read in `zone` (the location's time zone; the desk's TIME_ZONE when not given).
 
     Raises RowInvalid listing every problem of the row.
     """
@@ -169,7 +170,7 @@ def row_validate(raw: dict, *, default_platform: str = "") -> ReviewRow:
     platform = field("platform", _platform, raw.get("platform"), default_platform)
     external_id = field("external_id", _external_id, raw.get("external_id"))
     rating = field("rating", _rating, raw.get("rating"))
-    posted_at = field("posted_at", _posted_at, raw.get("posted_at"))
+    posted_at = field("posted_at", _posted_at, raw.get("posted_at"), zone)
     if "rating" in problems:
         # Without a usable rating we cannot tell whether an empty text is allowed; judge length only.
         text = field("text", _text, raw.get("text"), 0)

@@ -30,9 +30,11 @@ from django.utils import timezone
 
 from responses.audit import audit_record
 from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, detect_topics, detect_topics_many
+from responses.escalation.services import practice_escalation_keywords, review_escalate_if_needed
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, is_generated_external_id, row_validate
 from responses.models import ImportRun, Location, PlatformConnection, Reply, ReplyState, Review, text_sha256
+from responses.practice.local_time import location_time_zone
 from responses.roles import practice_for, require_permission
 from responses.sources.drafts import DraftCounts, reviews_draft_new
 
@@ -106,10 +108,12 @@ def _lock_review_key(*, location: Location, platform: str, external_id: str) -> 
 
 @transaction.atomic
 def _review_store(
-    *, location: Location, row: ReviewRow, actor, topics: list[str] | None = None
-) -> tuple[Review, str]:
+    *, location: Location, row: ReviewRow, actor, topics: list[str] | None = None, keywords: list[str] | None = None
+) -> tuple[Review, str, bool]:
     """Create the review, update it if its content changed, or leave it alone. `topics`, when given, are the
-    row's topics computed in a batch; they are detected here otherwise."""
+    row's topics computed in a batch; they are detected here otherwise. A new or changed review is escalated
+    when the built-in list or the practice's `keywords` (read when not given) call for it. Returns the review,
+    the outcome and whether it was escalated just now."""
     key = {"location": location, "platform": row.platform, "external_id": row.external_id}
     digest = text_sha256(row.text)
     _lock_review_key(location=location, platform=row.platform, external_id=row.external_id)
@@ -134,14 +138,17 @@ def _review_store(
                     posted_at=row.posted_at,
                     topics=topics if topics is not None else _topics_for(row.text, row.rating),
                 )
-            return review, CREATED
         except IntegrityError:
             review = Review.objects.select_for_update().get(**key)
+        else:
+            return review, CREATED, review_escalate_if_needed(review=review, keywords=keywords, new=True)[1]
     if (review.text_sha256, review.rating, review.author_name) == (digest, row.rating, row.author_name):
         if topics and not review.topics:  # stored while drafting's model was unavailable: tag it now
             review.topics = topics
             review.save(update_fields=["topics"])
-        return review, UNCHANGED
+            # The complication rule reads the topics: check again now that there are some.
+            return review, UNCHANGED, review_escalate_if_needed(review=review, keywords=keywords)[1]
+        return review, UNCHANGED, False
     content_changed = (review.text_sha256, review.rating) != (digest, row.rating)
     review.author_name = row.author_name
     review.rating = row.rating
@@ -153,7 +160,8 @@ def _review_store(
         fields.append("topics")
     review.save(update_fields=fields)
     _mark_reply_stale(review, actor)
-    return review, UPDATED
+    escalated = content_changed and review_escalate_if_needed(review=review, keywords=keywords)[1]
+    return review, UPDATED, escalated
 
 
 def review_paste(
@@ -174,7 +182,7 @@ def review_paste(
     row = row_validate(
         {"platform": platform, "author_name": author_name, "rating": rating, "posted_at": posted_at, "text": text}
     )
-    review, outcome = _review_store(location=location, row=row, actor=actor)
+    review, outcome, _escalated = _review_store(location=location, row=row, actor=actor)
     audit_record(action="review_pasted", actor=actor, review=review, created=int(outcome == CREATED))
     logger.info("review %s pasted at location %s (%s)", review.pk, location.pk, outcome)
     return review
@@ -245,8 +253,10 @@ def _run_execute(
 
     drafting = DraftCounts()
     if resume_from:
-        drafting.drafted, drafting.escalated = run.drafted_count, run.escalated_count
-        counts.update({"drafted": drafting.drafted, "escalated": drafting.escalated})
+        drafting.drafted = run.drafted_count
+        counts.update({"drafted": drafting.drafted, "escalated": run.escalated_count})
+    keywords = practice_escalation_keywords(run.location.practice_id)
+    zone = location_time_zone(run.location)
 
     def finish() -> None:
         failed = counts[REJECTED]
@@ -269,7 +279,7 @@ def _run_execute(
                     reject(line, fields)
                     continue
                 try:
-                    valid.append(row_validate(fields, default_platform=default_platform))
+                    valid.append(row_validate(fields, default_platform=default_platform, zone=zone))
                 except RowInvalid as exc:
                     reject(line, exc.reason)
             if start < resume_from:
@@ -285,12 +295,14 @@ def _run_execute(
                 _lock_review_keys(location=run.location, rows=valid)
                 stored_ids = []
                 for index, row in enumerate(valid):
-                    stored = _review_store(location=run.location, row=row, actor=actor, topics=topics.get(index))
-                    counts[stored[1]] += 1
-                    stored_ids.append(stored[0].pk)
+                    review, outcome, escalated = _review_store(location=run.location, row=row, actor=actor,
+                                                               topics=topics.get(index), keywords=keywords)
+                    counts[outcome] += 1
+                    counts["escalated"] += int(escalated)
+                    stored_ids.append(review.pk)
                 if draft:
                     reviews_draft_new(location=run.location, review_ids=stored_ids, counts=drafting)
-                    counts["drafted"], counts["escalated"] = drafting.drafted, drafting.escalated
+                    counts["drafted"] = drafting.drafted
                 if start + len(chunk) < total:
                     report(start + len(chunk))
                 else:  # the last batch is reported with the final counts
@@ -306,7 +318,7 @@ def _run_execute(
         raise
     _audit_run(
         run, "reviews_imported", actor, created=counts[CREATED], updated=counts[UPDATED],
-        unchanged=counts[UNCHANGED], failed=counts[REJECTED], drafted=drafting.drafted, escalated=drafting.escalated,
+        unchanged=counts[UNCHANGED], failed=counts[REJECTED], drafted=drafting.drafted, escalated=counts["escalated"],
     )
     logger.info(
         "import run %s (%s, %s): %d created, %d updated, %d unchanged, %d rejected",
@@ -333,7 +345,8 @@ def reviews_import(
     failed run with `failure_reason`. `actor=None` is the system (nightly import, the
     command line); a user must hold `import_reviews` at the location's practice.
     Rows without a platform take `default_platform`, else the connection's platform.
-    With `draft`, every new review is escalated or drafted as it is stored (sources.drafts).
+    Every new or changed review is escalated as it is stored when the rules call for it; with `draft`, the others
+    are drafted (sources.drafts).
     """
     if actor is not None:
         _require_import_rights(actor, location)

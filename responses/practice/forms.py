@@ -4,8 +4,10 @@ from __future__ import annotations
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 
-from responses.models import Location, Practice, Role, StaffMember
+from responses.escalation.rules import BUILT_IN_SUMMARY
+from responses.models import DraftLanguage, Location, Practice, Role, StaffMember
 from responses.practice.models import PracticeSettings
 
 
@@ -19,23 +21,45 @@ class PracticeProfileForm(forms.ModelForm):
         }
 
 
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())
+            if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
+
+
+def _practice_time_zone_choices() -> list[tuple[str, str]]:
+    return [("", f"The desk's time zone ({settings.TIME_ZONE})"), *_time_zones()]
+
+
+def _location_time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "The practice's time zone"), *_time_zones()]
+
+
 class PracticeSettingsForm(forms.ModelForm):
-    response_target_days = forms.IntegerField(min_value=1, max_value=30, label="Response target (days)",
-                                              help_text="A review unanswered longer is overdue.")
+    response_target_days = forms.IntegerField(
+        min_value=1, max_value=30, label="Response target (days)",
+        help_text="Calendar days in the location's time zone: a review posted on Monday with a 2-day target is "
+                  "overdue from Thursday, midnight.")
+    draft_languages = forms.MultipleChoiceField(
+        choices=DraftLanguage.choices, widget=forms.CheckboxSelectMultiple, label="Draft replies in",
+        help_text="A review written in one of these gets its draft in that language.")
+    default_language = forms.ChoiceField(
+        choices=DraftLanguage.choices, label="Default language",
+        help_text="For reviews in any other language; it must be one of the languages above.")
+    time_zone = forms.ChoiceField(
+        required=False, choices=_practice_time_zone_choices, label="Practice time zone",
+        help_text="For the dashboard and the times the desk shows; a location's own time zone wins for its reviews.")
+    escalation_keywords = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Your own escalation keywords",
+        help_text=f"One word or phrase a line, escalated like the built-in list: {BUILT_IN_SUMMARY} An escalated "
+                  "review gets no draft until a manager de-escalates it.")
 
     class Meta:
         model = PracticeSettings
-        fields = ["response_target_days", "escalation_keywords"]
-        widgets = {"escalation_keywords": forms.Textarea(attrs={"rows": 5})}
-
-
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [("", "The desk's time zone")] + [(name, name) for name in sorted(zoneinfo.available_timezones())
-                                             if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
+        fields = ["response_target_days", "draft_languages", "default_language", "time_zone", "escalation_keywords"]
 
 
 class LocationForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(required=False, choices=_time_zone_choices)
+    time_zone = forms.ChoiceField(required=False, choices=_location_time_zone_choices)
 
     class Meta:
         model = Location

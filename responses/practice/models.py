@@ -5,13 +5,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from responses.models import Practice, Role
+from responses.models import DraftLanguage, Practice, Role
 
-DEFAULT_ESCALATION_KEYWORDS = "lawyer\nattorney\nlawsuit\nsue\nmalpractice\nhospital\nemergency room\ninfection\nburn"
+
+def default_draft_languages() -> list[str]:
+    return [DraftLanguage.ENGLISH.value, DraftLanguage.SPANISH.value]
 
 
 class PracticeSettings(models.Model):
-    """How the desk treats a practice's reviews: its response target and the words that escalate a review."""
+    """How the desk treats a practice's reviews: its response target, its own escalation words (on top of the
+    built-in list in responses.escalation.rules), the languages drafts are written in, and its time zone."""
 
     practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="desk_settings")
     response_target_days = models.PositiveSmallIntegerField(
@@ -19,8 +22,16 @@ class PracticeSettings(models.Model):
     )
     escalation_keywords = models.TextField(
         blank=True,
-        default=DEFAULT_ESCALATION_KEYWORDS,
-        help_text="One word or phrase a line; a review containing one is marked for the manager's attention.",
+        default="",
+        help_text="The practice's own words, one a line, on top of the built-in list: a review containing one is "
+                  "escalated (no automatic draft; the manager decides).",
+    )
+    # Drafts are written in the review's language when it is one of these, else in `default_language`.
+    draft_languages = models.JSONField(default=default_draft_languages)
+    default_language = models.CharField(max_length=8, choices=DraftLanguage.choices, default=DraftLanguage.ENGLISH)
+    time_zone = models.CharField(
+        max_length=64, blank=True,
+        help_text="IANA name, e.g. America/Denver; a location's own time zone wins. Blank: the desk's TIME_ZONE.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,6 +51,12 @@ class PracticeSettings(models.Model):
     @property
     def keyword_list(self) -> list[str]:
         return [line.strip().lower() for line in self.escalation_keywords.splitlines() if line.strip()]
+
+    @property
+    def language_list(self) -> list[str]:
+        """The practice's drafting languages in DraftLanguage order (unknown codes dropped; never empty)."""
+        chosen = [code for code in DraftLanguage.values if code in (self.draft_languages or [])]
+        return chosen or [self.default_language or DraftLanguage.ENGLISH.value]
 
 
 class Invitation(models.Model):

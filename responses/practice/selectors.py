@@ -1,7 +1,5 @@
-"""Reads of a practice's desk settings for other pages (inbox, review page, dashboard)."""
+"""Reads of a practice's desk settings for other pages (inbox, review page, dashboard, drafting, escalation)."""
 from __future__ import annotations
-
-import re
 
 from django.conf import settings
 
@@ -10,14 +8,7 @@ from responses.practice.models import PracticeSettings
 
 
 def practice_settings_for(practice: Practice) -> PracticeSettings:
-    """The practice's settings, or (never saved) the defaults: RESPONSE_TARGET_DAYS and the default keywords."""
+    """The practice's settings, or (never saved) the defaults: RESPONSE_TARGET_DAYS, no keywords of its own,
+    English and Spanish drafts, the desk's time zone."""
     found = PracticeSettings.objects.filter(practice=practice).first()
     return found or PracticeSettings(practice=practice, response_target_days=settings.RESPONSE_TARGET_DAYS)
-
-
-def escalation_match(text: str, keywords: list[str]) -> bool:
-    """Whether a review's text contains one of the escalation keywords (whole words, any case)."""
-    if not text or not keywords:
-        return False
-    pattern = r"\b(?:" + "|".join(re.escape(k) for k in keywords) + r")\b"
-    return re.search(pattern, text, re.IGNORECASE) is not None

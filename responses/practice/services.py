@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from responses.audit import audit_record
-from responses.models import Location, Membership, Practice, Role, StaffMember
+from responses.escalation.services import reviews_escalate_open
+from responses.models import DraftLanguage, Location, Membership, Practice, Role, StaffMember
 from responses.practice.models import Invitation, PracticeSettings
 from responses.roles import membership_grant, practice_for, require_permission
 from responses.workflow import WorkflowError
@@ -70,20 +71,48 @@ def practice_profile_update(*, practice: Practice, actor, data: dict) -> list[st
     return changed
 
 
+@dataclass(frozen=True)
+class SettingsSaved:
+    fields: list[str]  # the settings that changed
+    escalated: int = 0  # open reviews the new keywords escalated
+
+
 @transaction.atomic
-def practice_settings_update(*, practice: Practice, actor, response_target_days: int, escalation_keywords: str) -> list[str]:
-    """Change the response target (1-30 days) and the escalation keywords (one a line)."""
+def practice_settings_update(
+    *, practice: Practice, actor, response_target_days: int, escalation_keywords: str,
+    draft_languages: list[str] | None = None, default_language: str | None = None, time_zone: str | None = None,
+) -> SettingsSaved:
+    """Change the response target (1-30 days), the practice's own escalation keywords (one a line), the languages
+    drafts are written in and the default one, and the practice's time zone (None: left as it is). New keywords
+    also escalate the open reviews that hold them, as they would a review arriving now."""
     _require_manager_of(actor, practice)
     if not 1 <= int(response_target_days) <= 30:
         raise WorkflowError("The response target is 1 to 30 days.")
-    keywords = "\n".join(dict.fromkeys(line.strip() for line in (escalation_keywords or "").splitlines() if line.strip()))
     desk = practice_settings_get(practice=practice)
-    changed = _changed(desk, {"response_target_days": int(response_target_days), "escalation_keywords": keywords},
-                       ("response_target_days", "escalation_keywords"))
-    if changed:
-        desk.save(update_fields=[*changed, "updated_at"])
-        audit_record(action="practice_settings_changed", actor=actor, practice=practice, fields=changed)
-    return changed
+    data = {
+        "response_target_days": int(response_target_days),
+        "escalation_keywords": "\n".join(
+            dict.fromkeys(line.strip() for line in (escalation_keywords or "").splitlines() if line.strip())),
+    }
+    if draft_languages is not None:
+        chosen = [code for code in DraftLanguage.values if code in draft_languages]
+        if not chosen:
+            raise WorkflowError("Choose at least one language to draft replies in.")
+        data["draft_languages"] = chosen
+    default = default_language if default_language is not None else desk.default_language
+    if default not in data.get("draft_languages", desk.language_list):
+        raise WorkflowError("The default language must be one of the languages replies are drafted in.")
+    data["default_language"] = default
+    if time_zone is not None:
+        data["time_zone"] = _clean_time_zone(time_zone)
+    changed = _changed(desk, data, tuple(data))
+    if not changed:
+        return SettingsSaved(fields=[])
+    desk.save(update_fields=[*changed, "updated_at"])
+    escalated = reviews_escalate_open(practice=practice) if "escalation_keywords" in changed else 0
+    audit_record(action="practice_settings_changed", actor=actor, practice=practice, fields=changed,
+                 escalated=escalated)
+    return SettingsSaved(fields=changed, escalated=escalated)
 
 
 def _clean_time_zone(value: str) -> str:

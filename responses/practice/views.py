@@ -78,11 +78,13 @@ def practice_settings_save(request):
     form = PracticeSettingsForm(request.POST, instance=services.practice_settings_get(practice=practice))
     if form.is_valid():
         try:
-            services.practice_settings_update(practice=practice, actor=request.user, **form.cleaned_data)
+            saved = services.practice_settings_update(practice=practice, actor=request.user, **form.cleaned_data)
         except WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
-            return _done(request, "Settings saved.")
+            escalated = (f" {saved.escalated} open review{'s' if saved.escalated != 1 else ''} now escalated by "
+                         "your keywords." if saved.escalated else "")
+            return _done(request, ("Settings saved." if saved.fields else "Nothing changed.") + escalated)
     return _practice_page(request, practice, status=400, settings_form=form)
 
 

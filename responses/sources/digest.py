@@ -17,6 +17,9 @@ from django.utils import timezone
 from responses.audit import audit_record
 from responses.escalation.models import Escalation
 from responses.models import AuditEvent, Membership, Practice, ReplyState, Review, Role
+from responses.practice.local_time import practice_time_zone
+from responses.practice.selectors import practice_settings_for
+from responses.selectors import review_overdue_q
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +36,7 @@ def practice_digest_counts(*, practice: Practice, since: datetime, now: datetime
         "escalated": Escalation.objects.filter(
             review__location__practice=practice, escalated_at__gt=since, cleared_at__isnull=True
         ).count(),
-        "overdue": reviews.filter(unanswered, posted_at__lt=now - timedelta(days=settings.RESPONSE_TARGET_DAYS))
-        .count(),
+        "overdue": reviews.filter(unanswered & review_overdue_q(practice=practice, now=now)).count(),
     }
 
 
@@ -54,12 +56,12 @@ def practice_digest_send(*, practice: Practice, now: datetime | None = None) -> 
     if not recipients:
         return 0
     lines = [
-        f"ReviewDesk for {practice.name}, since {timezone.localtime(since):%Y-%m-%d %H:%M}:",
+        f"ReviewDesk for {practice.name}, since {timezone.localtime(since, practice_time_zone(practice)):%Y-%m-%d %H:%M %Z}:",
         "",
         f"  New reviews: {counts['new']}            {_link('inbox', '?status=unanswered')}",
         f"  Escalated (speak to counsel before replying): {counts['escalated']}"
         f"            {_link('inbox', '?status=escalated')}",
-        f"  Past the {settings.RESPONSE_TARGET_DAYS}-day response target: {counts['overdue']}"
+        f"  Past the {practice_settings_for(practice).response_target_days}-day response target: {counts['overdue']}"
         f"            {_link('inbox', '?age=overdue')}",
         "",
         f"Imports: {_link('imports')}",

@@ -1,5 +1,6 @@
-"""The import drafts as it goes: each new review (not closed, no reply yet) is escalated or drafted, with the
-desk's own drafting (template blocks, guard-checked candidates in batches), so the inbox shows it ready.
+"""The import drafts as it goes: each new review (not closed, no reply yet, not escalated as it was stored) is
+drafted with the desk's own drafting (template blocks in the practice's languages, guard-checked candidates in
+batches), so the inbox shows it ready.
 
 Drafting keys on "has no reply yet", not on "was created by this run": a run that crashed after storing a
 batch and is run again drafts what the first run left undrafted, and one reply per review (a database
@@ -12,10 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from responses.drafting import TopicModelUnavailable, drafts_for_reviews
-from responses.drafting.blocks import practice_library, reply_context_for, template_blocks_seed
-from responses.drafting.drafts import review_input
-from responses.escalation.services import review_escalate_if_needed
-from responses.guarding import practice_profile
+from responses.drafting.drafts import drafting_for, review_input
+from responses.escalation.models import Escalation
 from responses.models import Location, Reply, ReplyState, ReplyVersion, Review
 from responses.workflow import WorkflowError, reply_redraft_imported, reply_start_drafted
 
@@ -25,42 +24,33 @@ logger = logging.getLogger(__name__)
 @dataclass
 class DraftCounts:
     drafted: int = 0
-    escalated: int = 0
     redrafted: int = 0
     unavailable: bool = False  # drafting's model or the practice's guard profile could not be used
 
 
 def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: DraftCounts) -> None:
-    """Escalate or draft the given reviews that are open and have no reply, and re-draft the untouched drafts
-    that an edit of their review made stale; add to `counts`."""
+    """Draft the given reviews that are open, have no reply and are not escalated (an escalated review waits for
+    the manager: no automatic draft), and re-draft the untouched drafts that an edit of their review made stale;
+    add to `counts`."""
     review_ids = list(review_ids)
-    reviews = list(
-        Review.objects.filter(pk__in=review_ids, closed_at__isnull=True, reply__isnull=True)
-        .select_related("location__practice").order_by("pk")
-    )
-    stale = list(
-        Reply.objects.filter(review_id__in=review_ids, review__closed_at__isnull=True, stale=True,
-                             state=ReplyState.DRAFTING, current_version__source=ReplyVersion.Source.TEMPLATE)
-        .select_related("review__location__practice").order_by("pk")
-    )
-    to_draft = []
-    for review in reviews:
-        escalation, created = review_escalate_if_needed(review=review)
-        if escalation is not None:  # no automatic draft: the manager speaks to counsel first
-            counts.escalated += int(created)
-        else:
-            to_draft.append(review)
-    stale = [reply for reply in stale if review_escalate_if_needed(review=reply.review)[0] is None]
+    escalated = set(Escalation.objects.filter(review_id__in=review_ids, cleared_at__isnull=True)
+                    .values_list("review_id", flat=True))
+    to_draft = [
+        review for review in Review.objects.filter(pk__in=review_ids, closed_at__isnull=True, reply__isnull=True)
+        .select_related("location__practice").order_by("pk") if review.pk not in escalated
+    ]
+    stale = [
+        reply for reply in Reply.objects.filter(
+            review_id__in=review_ids, review__closed_at__isnull=True, stale=True, state=ReplyState.DRAFTING,
+            current_version__source=ReplyVersion.Source.TEMPLATE,
+        ).select_related("review__location__practice").order_by("pk") if reply.review_id not in escalated
+    ]
     if not to_draft and not stale:
         return
-    practice = location.practice
     try:
-        template_blocks_seed(practice=practice)
         drafts = drafts_for_reviews(
             [review_input(review) for review in [*to_draft, *(reply.review for reply in stale)]],
-            library=practice_library(practice),
-            context=reply_context_for(practice, location),
-            profile=practice_profile(practice),
+            **drafting_for(location.practice, location),
         )
     except (TopicModelUnavailable, ValueError) as exc:
         # The reviews stay stored and undrafted: the desk's "Start reply" (or the next run) drafts them.

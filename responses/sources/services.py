@@ -211,8 +211,8 @@ def _draft_run(run: ImportRun, source: PlatformConnection) -> None:
     )
     for start in range(0, len(ids), DRAFT_BATCH):
         reviews_draft_new(location=source.location, review_ids=ids[start:start + DRAFT_BATCH], counts=counts)
-    ImportRun.objects.filter(pk=run.pk).update(drafted_count=counts.drafted, escalated_count=counts.escalated)
-    run.drafted_count, run.escalated_count = counts.drafted, counts.escalated
+    ImportRun.objects.filter(pk=run.pk).update(drafted_count=counts.drafted)
+    run.drafted_count = counts.drafted
 
 
 def source_import(*, source: PlatformConnection) -> list[ImportRun]:

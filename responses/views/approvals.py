@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from responses import workflow
 from responses.compliance.pullback import pending_publish_for, reply_publish_request
 from responses.forms import ApproveForm, MarkPostedForm, RejectForm, RevisionForm
+from responses.practice.local_time import local_wall_time, location_time_zone, location_zones
 from responses.publishers import publisher_for
 from responses.roles import practice_for, require_permission
 from responses.selectors import reply_for_review, reply_list_for_approval
@@ -33,13 +34,17 @@ def refusal_next_step(exc: workflow.WorkflowError) -> str:
     return ""
 
 
-def _item_context(reply, *, error: str = "", next_step: str = "", reject_form: RejectForm | None = None) -> dict:
+def _item_context(reply, *, error: str = "", next_step: str = "", reject_form: RejectForm | None = None,
+                  zones: dict | None = None) -> dict:
+    review = reply.review
+    zone = (zones or {}).get(review.location_id) or location_time_zone(review.location)
     return {
         "reply": reply,
-        "review": reply.review,
+        "review": review,
+        "zone": zone,  # the card shows times, and takes "posted at", in the review's location's time zone
         "publisher": publisher_for(reply.review) if reply.state == "approved" else None,
         "pending_publish": pending_publish_for(reply) if reply.state == "approved" else None,
-        "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "now_local": timezone.localtime(timezone=zone).strftime("%Y-%m-%dT%H:%M"),
         "reject_form": reject_form or RejectForm(),
         "error": error,
         "next_step": next_step,
@@ -59,10 +64,12 @@ def _card_wording(exc: workflow.WorkflowError) -> str:
 @require_GET
 def approval_queue(request):
     require_permission(request.user, "approve_reply")
-    queue = reply_list_for_approval(practice=practice_for(request.user))
+    practice = practice_for(request.user)
+    queue = reply_list_for_approval(practice=practice)
+    zones = location_zones(practice)
     return render(request, PAGE, {
-        "pending": [_item_context(reply) for reply in queue.pending],
-        "approved": [_item_context(reply) for reply in queue.approved],
+        "pending": [_item_context(reply, zones=zones) for reply in queue.pending],
+        "approved": [_item_context(reply, zones=zones) for reply in queue.approved],
     })
 
 
@@ -122,7 +129,10 @@ def reply_mark_posted(request, pk: int):
     return _manager_action(
         request, pk, "post_reply",
         lambda reply, data: workflow.reply_mark_posted(
-            reply=reply, actor=request.user, posted_at=data["posted_at"] or timezone.now(),
+            reply=reply, actor=request.user,
+            # The form showed and read the location's wall-clock time (see _item_context).
+            posted_at=local_wall_time(data["posted_at"], location_time_zone(reply.review.location))
+            if data["posted_at"] else timezone.now(),
             expected_revision=data["expected_revision"]),
         success="Marked as posted.",
         form_class=MarkPostedForm,

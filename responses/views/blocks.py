@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.drafting import template_block_save
 from responses.drafting.blocks import template_block_problems
+from responses.drafting.drafts import practice_draft_languages
 from responses.forms import TemplateBlockForm
 from responses.models import DraftLanguage, TemplateBlock
 from responses.roles import practice_for, require_permission
@@ -21,15 +22,21 @@ Kind = TemplateBlock.Kind
 def template_block_list(request):
     """One kind at a time (a practice has dozens of variants per kind)."""
     require_permission(request.user, "manage_templates")
-    language = request.GET.get("language") if request.GET.get("language") in DraftLanguage.values else "en"
-    blocks = TemplateBlock.objects.filter(practice=practice_for(request.user), language=language)
+    practice = practice_for(request.user)
+    drafted_in = practice_draft_languages(practice)
+    language = request.GET.get("language") if request.GET.get("language") in DraftLanguage.values \
+        else drafted_in.default
+    blocks = TemplateBlock.objects.filter(practice=practice, language=language)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.ACKNOWLEDGE
     counts = dict(blocks.values_list("kind").annotate(n=Count("pk")))
     tabs = [(value, label, counts.get(value, 0)) for value, label in Kind.choices]
     return render(request, "responses/blocks.html", {
         "tabs": tabs, "kind": kind, "kind_label": Kind(kind).label,
         "blocks": blocks.filter(kind=kind).order_by("topic", "pk"),
-        "language": language, "languages": DraftLanguage.choices,
+        "language": language,
+        # Blocks of a language the practice does not draft in stay editable, marked as unused.
+        "languages": [(value, label if value in drafted_in.offered else f"{label} (not used for drafts)")
+                      for value, label in DraftLanguage.choices],
     })
 
 

@@ -42,6 +42,10 @@ class BarChart:
         return self.label_width - 10
 
     @property
+    def view_width(self) -> float:
+        return self.label_width + self.track_width + 90  # room for the value after the bar
+
+    @property
     def value_x(self) -> float:
         return self.label_width + self.track_width + 8
 
@@ -68,7 +72,8 @@ def _nice_top(value: float) -> float:
 def bar_chart(items: list[tuple], *, unit: str = "") -> BarChart:
     """Horizontal bars, one row per (label, value) or (label, value, shown), on an axis from 0 to a round
     number at or above the largest value; `unit` follows the axis's numbers."""
-    chart = BarChart(bars=[], height=0)
+    # Wide enough for the longest label ("Complication or side effect"), at about 7 units a character.
+    chart = BarChart(bars=[], height=0, label_width=max(170, 7 * max((len(str(item[0])) for item in items), default=0) + 14))
     top = _nice_top(max((item[1] for item in items), default=0))
     bars = [
         Bar(label=item[0], value=item[1], y=i * chart.row_height, width=round(chart.track_width * item[1] / top, 1),
@@ -77,7 +82,7 @@ def bar_chart(items: list[tuple], *, unit: str = "") -> BarChart:
     ]
     ticks = tuple((f"{value:g}{unit}", round(chart.label_width + chart.track_width * value / top, 1))
                   for value in (0, top / 2, top))
-    return BarChart(bars=bars, height=max(len(bars), 1) * chart.row_height, ticks=ticks)
+    return BarChart(bars=bars, height=max(len(bars), 1) * chart.row_height, ticks=ticks, label_width=chart.label_width)
 
 
 @dataclass(frozen=True)

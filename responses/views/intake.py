@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responses.drafting import DRAFTING_UNAVAILABLE
+from responses.escalation.services import review_is_escalated
 from responses.forms import ReviewImportForm, ReviewPasteForm
 from responses.intake import RowInvalid, review_paste, reviews_import_start
 from responses.models import ImportRun
@@ -33,7 +34,10 @@ def review_new(request):
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         else:
-            if review.topics:
+            if review_is_escalated(review):
+                messages.warning(request, "Review added and escalated: speak to counsel before any public reply. "
+                                          "A manager de-escalates it before a reply is drafted.")
+            elif review.topics:
                 messages.success(request, "Review added. Start a reply when you are ready.")
             else:  # drafting's model could not load: the review is kept, the draft waits
                 messages.warning(request, DRAFTING_UNAVAILABLE)

@@ -18,10 +18,12 @@ from responses.compliance.views import review_compliance_context
 from responses.escalation.models import Escalation
 from responses.escalation.services import ADVICE as ESCALATION_ADVICE
 from responses.escalation.services import review_deescalate as escalation_clear
+from responses.escalation.services import review_is_escalated
 from responses.forms import CloseReviewForm, DeescalateForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
 from responses.history.selectors import reply_timeline
-from responses.models import Reply, Review, Topic
+from responses.models import DraftLanguage, Reply, Review, Topic
+from responses.practice.local_time import location_time_zone
 from responses.publishers import publisher_for
 from responses.roles import require_permission
 from responses.selectors import reply_for_review, review_status
@@ -55,6 +57,8 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
     text = saved if text is None else text
     too_long = len(text) > workflow.MAX_REPLY_LENGTH
     verdict = verdict_for_reply_text(review=review, text=text) if text and not too_long else None
+    escalated = reply is None and review_is_escalated(review)
+    zone = location_time_zone(review.location)
     return {
         "review": review,
         "status": review_status(review),
@@ -67,12 +71,15 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         "max_length": workflow.MAX_REPLY_LENGTH,
         "error": error,
         "actions": workflow.allowed_actions(reply=reply, user=request.user),
-        "can_start": reply is None and not review.is_closed and request.user.has_perm("responses.submit_reply"),
+        "can_start": reply is None and not review.is_closed and not escalated
+        and request.user.has_perm("responses.submit_reply"),
+        "escalated_no_reply": workflow.ESCALATED_NO_REPLY if escalated else "",
+        "zone": zone,
         "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
         "timeline": reply_timeline(reply) if reply else [],
         "publisher": publisher_for(review) if reply and reply.state == "approved" else None,
         "pending_publish": pending_publish_for(reply) if reply and reply.state == "approved" else None,
-        "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "now_local": timezone.localtime(timezone=zone).strftime("%Y-%m-%dT%H:%M"),
         "reject_form": RejectForm(),
         "next": reverse("review_detail", args=[review.pk]),
         "language_note": review_language_note(review),
@@ -82,15 +89,24 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
 
 
 def review_language_note(review: Review) -> str:
-    """For staff, above the editor: which language the draft is in when the review is not in English."""
-    from responses.drafting.topics import review_language
+    """For staff, above the editor: which language the draft is in, when that is not simply English for an English
+    review (the practice's languages are set on the Practice page)."""
+    from responses.drafting.drafts import practice_draft_languages, written_in
 
-    if review.primary_topic != Topic.NON_ENGLISH:
+    written = written_in(review.text, non_english=Topic.NON_ENGLISH in review.topics)
+    drafted = practice_draft_languages(review.location.practice).draft_language(written)
+    if written == drafted == DraftLanguage.ENGLISH:
         return ""
-    if review_language(review.text) == "es":
-        return "This review is in Spanish, so the draft is in Spanish (from the Spanish templates)."
-    return ("This review is not in English or Spanish: the draft is in English. "
-            "Keep it short and general, and offer the private channel.")
+    names = dict(DraftLanguage.choices)
+    if written == drafted:
+        return f"This review is in {names[written]}, so the draft is in {names[written]} (from the {names[written]} templates)."
+    if written == DraftLanguage.ENGLISH:
+        return f"The practice drafts in {names[drafted]} only (Practice page), so the draft is in {names[drafted]}."
+    if written in names:
+        said = f"This review is in {names[written]}, which the practice does not draft in (Practice page)"
+    else:
+        said = "This review is not in a language the practice drafts in"
+    return f"{said}: the draft is in {names[drafted]}. Keep it short and general, and offer the private channel."
 
 
 def _page_context(request, review: Review, **editor) -> dict:

@@ -16,6 +16,15 @@
     return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
   }
 
+  // The account menu (a <details>) closes on a click elsewhere and on Escape, like any menu.
+  function closeAccountMenus(except) {
+    document.querySelectorAll("details.account[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) { closeAccountMenus(event.target.closest("details.account")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeAccountMenus(null); });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-text]");
     if (!button) return;

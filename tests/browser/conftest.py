@@ -103,6 +103,7 @@ def log_in(page):
 @pytest.fixture
 def log_out(page):
     def log_out_now():
+        page.locator("details.account > summary").click()  # the account menu holds "Log out"
         page.get_by_role("button", name="Log out").click()
         page.wait_for_url("**/accounts/login/")
 

@@ -45,6 +45,33 @@ def test_the_manager_sets_the_practice_phone_and_the_next_draft_offers_it(page, 
     expect(page.locator("#reply-text")).to_have_value(re.compile(r"\(720\) 555-0142"))
 
 
+def test_the_managers_navigation_stays_on_one_line_at_1366_px_whatever_the_name(page, log_in, screenshot, bob, alice,
+                                                                                review):
+    type(bob).objects.filter(pk=bob.pk).update(first_name="Maximiliana-Josefina",
+                                               last_name="Okonkwo-Villanueva de la Cruz")
+    workflow.reply_submit(reply=workflow.reply_start(review=review, actor=alice, text=SAFE), actor=alice)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in("bob")
+    expect(nav(page, "Approvals")).to_contain_text("1")  # the widest menu: every entry and a count
+
+    bar = page.locator(".topbar-inner").bounding_box()
+    menu = page.get_by_role("navigation", name="Main")
+    links = [menu.get_by_role("link").nth(i).bounding_box() for i in range(menu.get_by_role("link").count())]
+    account = page.locator("details.account > summary").bounding_box()
+    assert len(links) == 11 and max(box["y"] for box in links) - min(box["y"] for box in links) < 2
+    assert menu.bounding_box()["height"] < 1.5 * links[0]["height"]  # one line of links
+    assert bar["height"] < 2 * links[0]["height"]  # and the account beside them, not under them
+    assert abs((account["y"] + account["height"] / 2) - (links[0]["y"] + links[0]["height"] / 2)) < 4
+    assert account["x"] + account["width"] <= bar["x"] + bar["width"]
+    screenshot("navigation-1366")
+
+    page.locator("details.account > summary").click()
+    expect(page.locator(".account-menu")).to_contain_text("Maximiliana-Josefina Okonkwo-Villanueva de la Cruz")
+    expect(page.locator(".account-menu")).to_contain_text("Practice manager")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+
+
 def test_an_invited_colleague_logs_in(page, log_in, log_out, screenshot, bob, location):
     log_in("bob")
     nav(page, "Team").click()

@@ -161,9 +161,9 @@ def test_the_favicon_is_served_without_a_login(client):
 
 
 def test_the_inbox_uses_the_practices_response_target_and_marks_escalations(client, bob, practice, make_review):
+    make_review("I want a refund for this wait.", posted_days_ago=5)
     services.practice_settings_update(practice=practice, actor=bob, response_target_days=10,
-                                      escalation_keywords="lawyer")
-    make_review("My lawyer will hear about this wait.", posted_days_ago=5)
+                                      escalation_keywords="refund")
     page = as_user(client, bob).get(reverse("inbox")).content.decode()
-    assert "within 10 days" in page and "Escalate" in page
+    assert "within 10 days" in page and '<span class="badge badge--escalated">Escalated</span>' in page
     assert "Unanswered for 5 days" not in page

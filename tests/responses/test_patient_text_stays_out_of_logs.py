@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from responses import workflow
+from responses.escalation.services import review_deescalate
 from responses.intake import review_paste, reviews_import
 from responses.models import AuditEvent, Review
 
@@ -27,6 +28,8 @@ def test_a_whole_review_journey_logs_no_patient_text(location, alice, bob, caplo
         rating=1, posted_at=timezone.now(), text=REVIEW,
     )
     reviews_import(location=location, actor=alice, filename="export.csv", data=FILE.encode())
+    assert review.escalation.reason == "complication"  # 1 star with a complication: counsel first
+    review_deescalate(review=review, actor=bob, reason="counsel_consulted")
     reply = workflow.reply_start(review=review, actor=alice, text=UNSAFE)
     with pytest.raises(workflow.GuardBlocked):
         workflow.reply_submit(reply=reply, actor=alice)

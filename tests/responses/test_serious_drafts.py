@@ -20,7 +20,7 @@ DISMISSIVE = re.compile(
 )
 SERIOUS = [
     ([Topic.COMPLICATION], "en"), ([Topic.BAD_OUTCOME], "en"), ([Topic.MIXED, Topic.COMPLICATION], "en"),
-    ([Topic.COMPLICATION], "es"), ([Topic.BAD_OUTCOME], "es"),
+    ([Topic.COMPLICATION], "es"), ([Topic.BAD_OUTCOME], "es"), ([Topic.LEGAL_THREAT], "en"),
 ]
 CONTEXT = ReplyContext(practice="Willow & Pine Medspa", phone="(303) 555-0186", email="frontdesk@willowpine.example")
 

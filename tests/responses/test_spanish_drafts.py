@@ -45,7 +45,7 @@ def test_another_language_gets_an_english_draft_and_the_page_says_so(client, ali
     assert draft_for_review(review=review).language == "en"
     client.force_login(alice)
     page = client.get(reverse("review_detail", args=[review.pk])).content.decode()
-    assert "not in English or Spanish: the draft is in English" in page
+    assert "not in a language the practice drafts in: the draft is in English" in page
 
 
 def test_the_managers_own_spanish_block_is_used_and_is_approved_wording(bob, practice, make_review, location):

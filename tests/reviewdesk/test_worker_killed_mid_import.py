@@ -101,4 +101,5 @@ def test_a_worker_killed_mid_import_loses_nothing(worker, location, alice, setti
     assert run.attempts == 2, "one redelivery, which resumed"
     assert (run.processed_rows, run.created_count, run.unchanged_count) == (ROWS, ROWS, 0)
     assert Review.objects.filter(location=location).count() == ROWS
-    assert not upload.exists()
+    # The worker deletes the upload just after it writes "done": wait for it rather than race it.
+    _wait_for(lambda: not upload.exists(), 10, "the upload to be deleted")

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from phi_guard.profile import PracticeProfile
 from responses.drafting.blocks import default_library
 from responses.drafting.compose import ReplyContext, ReviewInput
-from responses.drafting.drafts import drafts_for_reviews
+from responses.drafting.drafts import DraftLanguages, drafts_for_reviews
 
 BATCH_SIZE = 64
 
@@ -48,7 +48,8 @@ class Command(BaseCommand):
     def _flush(self, batch, *, library, context, profile):
         good = [(row, review) for _number, row, review, error in batch if not error]
         drafts = iter(drafts_for_reviews([review for _row, review in good], library=library, context=context,
-                                         profile=profile, spanish_library=default_library("es")))
+                                         profile=profile, libraries={"es": default_library("es")},
+                                         languages=DraftLanguages(offered=("en", "es"))))
         for number, row, _review, error in batch:
             if error:
                 out = {"line": number, "error": error}

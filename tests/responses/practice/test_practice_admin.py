@@ -115,6 +115,7 @@ def test_it_refuses_a_staff_name_already_listed(bob, practice):
 def test_the_manager_sets_the_response_target_and_escalation_keywords(client, bob, practice):
     response = as_user(client, bob).post(reverse("practice_settings_save"), {
         "response_target_days": "5", "escalation_keywords": "lawyer\n\nrefund\nlawyer",
+        "draft_languages": ["en", "es"], "default_language": "en",
     })
     assert response.status_code == 302
     desk = services.practice_settings_get(practice=practice)

@@ -1,0 +1,99 @@
+"""A review threatening a lawyer, a lawsuit or a complaint to a board is answered, once a manager has de-escalated
+it, from the legal-threat blocks: it acknowledges, says nothing specific, offers the private channel and admits
+nothing, and every variant passes the PHI guard. Parking, signage and phone complaints get the logistics blocks."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from phi_guard.service import guard_check
+from responses import workflow
+from responses.drafting import detect_topics, draft_for_review, template_blocks_seed
+from responses.drafting.blocks import default_library, reply_context_for
+from responses.drafting.compose import ReviewInput, compose
+from responses.escalation.services import review_deescalate
+from responses.guarding import practice_profile
+from responses.intake import review_paste
+from responses.models import Topic
+from tests.responses.test_serious_drafts import DISMISSIVE
+
+pytestmark = pytest.mark.django_db
+
+LEGAL_THREATS = [
+    "I was overcharged and nobody listened. My lawyer will be contacting you.",
+    "Rude staff and a botched appointment. I am filing a complaint with the medical board.",
+    "You will be hearing from my attorney. I plan to sue.",
+    "Reporting you to the licensing board and the BBB after this mess.",
+]
+# Words that would admit fault, or promise a remedy, in public.
+ADMISSION = re.compile(r"\b(fault|mistake|error|apolog\w*|sorry|negligen\w*|should have|regret|refund|"
+                       r"compensat\w*|responsib\w*|disappoint\w*)\b", re.I)
+LOGISTICS = [
+    ("There is nowhere to park and the signs to the entrance are impossible to find.", 2),
+    ("The phone tree is a maze, the hold music loops for ever and the line got disconnected twice.", 1),
+]
+
+
+def listen_blocks(topic: str) -> list[str]:
+    """The topic's default "listen" sentences (they have no placeholders, so they appear verbatim in a draft)."""
+    return [block.text for block in default_library() if block.topic == topic and block.kind == "listen"]
+
+
+@pytest.mark.parametrize("text", LEGAL_THREATS)
+def test_a_legal_threat_is_the_reviews_topic(text):
+    assert detect_topics(text, 1)[0] == Topic.LEGAL_THREAT
+
+
+@pytest.mark.parametrize("text, rating", [
+    ("Sue at the front desk was wonderful and the wait was short.", 5),
+    ("As a lawyer myself I appreciated how clearly everything was explained.", 5),
+    ("The wait was long and nobody told me why.", 2),
+])
+def test_a_name_a_profession_or_a_plain_complaint_is_not_a_legal_threat(text, rating):
+    assert detect_topics(text, rating)[0] != Topic.LEGAL_THREAT
+
+
+def test_every_legal_threat_variant_acknowledges_offers_the_private_channel_and_admits_nothing(practice, location):
+    library, context = default_library(), reply_context_for(practice, location)
+    texts = set()
+    for n in range(12):  # enough identities to land on every variant of every kind, with and without the name
+        review = ReviewInput(identity=f"google:legal-{n}", author_name="Kelsey P.", rating=1, text="")
+        texts.update(compose(review=review, topics=[Topic.LEGAL_THREAT], library=library, context=context,
+                             offset=offset, use_name=use_name) for offset in range(3) for use_name in (True, False))
+    assert len(texts) >= 9
+    profile = practice_profile(practice)
+    for text in texts:
+        assert "(303) 555-0186 or frontdesk@willowpine.example" in text, text
+        assert not ADMISSION.search(text), text
+        assert not DISMISSIVE.search(text), text
+        verdict = guard_check(text, practice=profile)
+        assert not verdict.blocked and not verdict.error, (text, verdict.findings)
+
+
+@pytest.mark.parametrize("text", LEGAL_THREATS)
+def test_after_de_escalation_a_legal_threat_gets_the_legal_threat_draft_which_the_guard_passes(
+        text, location, alice, bob):
+    review = review_paste(location=location, actor=alice, platform="google", author_name="Kelsey P.", rating=1,
+                          posted_at="2026-01-05T10:00:00Z", text=text)
+    with pytest.raises(workflow.TransitionNotAllowed, match="escalated"):
+        workflow.reply_start(review=review, actor=alice)
+    review_deescalate(review=review, actor=bob, reason="counsel_consulted")
+
+    reply = workflow.reply_start(review=review, actor=alice)
+
+    assert draft_for_review(review=review).topic == Topic.LEGAL_THREAT
+    assert any(listen in reply.text for listen in listen_blocks(Topic.LEGAL_THREAT))
+    assert reply.current_version.blocked is False
+    assert not ADMISSION.search(reply.text) and "(303) 555-0186" in reply.text
+
+
+@pytest.mark.parametrize("text, rating", LOGISTICS)
+def test_parking_signage_and_phone_complaints_get_the_logistics_template(text, rating, make_review, practice):
+    template_blocks_seed(practice=practice)
+    assert practice.template_blocks.filter(topic=Topic.LOGISTICS).count() == 9
+
+    draft = draft_for_review(review=make_review(text, rating=rating))
+
+    assert draft.topic == Topic.LOGISTICS and not draft.blocked
+    assert any(listen in draft.text for listen in listen_blocks(Topic.LOGISTICS))
