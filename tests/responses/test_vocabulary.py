@@ -18,7 +18,7 @@ from responses.workflow import WorkflowError
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-REPLY = "Kelsey, thank you. We love the Glowmatrix too."
+REPLY = "Kelsey, thank you. We love the Glowmatrix."  # "too" would say the reviewer does: a disclosure
 
 
 def as_user(client, user):
