@@ -15,7 +15,8 @@ from tests.responses.conftest import TOKEN
 
 pytestmark = pytest.mark.django_db
 
-def google_review(review_id, *, stars="FIVE", comment="Lovely staff.", name="Kelsey P.", day=1):
+def google_review(review_id, *, stars="FIVE", comment="Lovely staff.", name="Kelsey P.", day=1, edited_day=None):
+    """Google's Review object; `edited_day`: the reviewer edited it that day (its updateTime moves on)."""
     return {
         "name": f"accounts/111/locations/222/reviews/{review_id}",
         "reviewId": review_id,
@@ -23,7 +24,7 @@ def google_review(review_id, *, stars="FIVE", comment="Lovely staff.", name="Kel
         "starRating": stars,
         "comment": comment,
         "createTime": f"2024-05-{day:02d}T10:00:00.5Z",
-        "updateTime": f"2024-05-{day:02d}T10:00:00.5Z",
+        "updateTime": f"2024-05-{edited_day or day:02d}T10:00:00.5Z",
     }
 
 
