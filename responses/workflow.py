@@ -538,12 +538,21 @@ def reply_reopen_for_replacement(*, reply: Reply, actor, text: str) -> Reply:
             reply, expected_revision=reply.revision, from_state=from_state, state=transition.to_state,
             current_version=version, approved_version=None, approved_by=None, approved_at=None, posted_by=None,
             posted_at=None, posted_via="", external_reply_id="", rejection_comment="",
+            platform_status=PlatformReplyStatus.UNKNOWN, platform_status_reason="", platform_status_at=None,
         )
         audit_record(
             action="reply_replacement_started", actor=actor, reply=reply, from_state=from_state,
             to_state=reply.state, verdict=verdict, version=version.number,
         )
     return reply
+
+
+def reply_replace_after_platform_rejection(*, reply: Reply, actor) -> Reply:
+    """A posted reply the platform's moderation rejected never became public: a manager starts its replacement
+    from the rejected text, which then goes through the guard, approval and posting like any reply."""
+    if reply.state != ReplyState.POSTED or reply.platform_status != PlatformReplyStatus.REJECTED:
+        raise TransitionNotAllowed("Only a posted reply the platform rejected can be rewritten this way.")
+    return reply_reopen_for_replacement(reply=reply, actor=actor, text=reply.text)
 
 
 CLOSE_REASONS = {
