@@ -9,6 +9,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from responses import tasks
+from responses.models import ImportRun
 from responses.sources.lock import source_run_lock
 from tests.workers import worker_environment
 
@@ -59,3 +61,38 @@ def test_two_holders_in_one_process_exclude_each_other_and_the_lock_ends_with_th
 
     with source_run_lock(SOURCE_ID) as again:
         assert again is True
+
+
+def _running_run(source):
+    return ImportRun.objects.create(location=source.location, connection=source, source_name="google-1.json",
+                                    processed_rows=128)
+
+
+def test_the_watchdog_fails_a_run_nobody_holds_the_lock_of_and_queues_its_source_again(
+    google, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.import_reviews_from_connection, "delay", queued.append)
+    dead = _running_run(google)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = tasks.recover_import_runs()
+
+    dead.refresh_from_db()
+    assert dead.status == ImportRun.Status.FAILED and "worker stopped" in dead.failure_reason
+    assert queued == [google.pk]
+    assert outcome["sources_requeued"] == 1
+
+
+def test_the_watchdog_leaves_a_run_whose_process_holds_the_lock(google, django_capture_on_commit_callbacks,
+                                                                 monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.import_reviews_from_connection, "delay", queued.append)
+    alive = _running_run(google)
+
+    with source_run_lock(google.pk), django_capture_on_commit_callbacks(execute=True):
+        tasks.recover_import_runs()
+
+    alive.refresh_from_db()
+    assert alive.status == ImportRun.Status.RUNNING
+    assert queued == []
