@@ -9,12 +9,9 @@ skipped otherwise.
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,6 +20,7 @@ from responses.models import ImportRun, PlatformConnection, Reply, Review
 from responses.sources.services import INTERRUPTED
 from responses.sources.tokens import token_encrypt
 from reviewdesk.celery import app
+from tests.fake_http import JSONHandler, serving
 from tests.workers import (
     children,
     require_redis_and_postgresql,
@@ -38,12 +36,12 @@ PAGE_SECONDS = 1.0  # Google answering slowly: the run lasts long enough to be k
 QUEUE = "test-worker-killed-mid-source-run"
 
 
-class _SlowGoogle(BaseHTTPRequestHandler):
+class _SlowGoogle(JSONHandler):
     """Google's token endpoint and a location's reviews, PER_PAGE a page, the same on every run."""
 
     def do_POST(self):  # the OAuth token endpoint
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self._json({"access_token": "ya29.slow-test", "expires_in": 3599, "token_type": "Bearer"})
+        self.send_json({"access_token": "ya29.slow-test", "expires_in": 3599, "token_type": "Bearer"})
 
     def do_GET(self):
         page = int(parse_qs(urlsplit(self.path).query).get("pageToken", ["0"])[0])
@@ -53,28 +51,14 @@ class _SlowGoogle(BaseHTTPRequestHandler):
             "comment": f"Visit {n}: calm rooms and a kind welcome at the front desk.",
             "createTime": "2024-05-01T10:00:00Z", "updateTime": "2024-05-01T10:00:00Z",
         } for n in range(page * PER_PAGE, (page + 1) * PER_PAGE)]
-        self._json({"reviews": reviews, "totalReviewCount": REVIEWS}
-                   | ({"nextPageToken": str(page + 1)} if page + 1 < PAGES else {}))
-
-    def _json(self, body):
-        payload = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+        self.send_json({"reviews": reviews, "totalReviewCount": REVIEWS}
+                       | ({"nextPageToken": str(page + 1)} if page + 1 < PAGES else {}))
 
 
 @pytest.fixture
 def slow_google():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowGoogle)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(_SlowGoogle) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture
