@@ -40,9 +40,10 @@ bench: install  ## speed and memory numbers for the PHI guard, the live check an
 	$(PY) manage.py import_bench --rows $${IMPORT_BENCH_ROWS:-2000}
 	$(PY) manage.py compliance_export_bench --replies 10000
 
-load soak: export DEBUG = 0
-load soak: export SECURE_SSL_REDIRECT = 0
-load soak: export SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+# (soak before load: a line starting with `load` is make's load directive)
+soak load: export DEBUG = 0
+soak load: export SECURE_SSL_REDIRECT = 0
+soak load: export SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
 load: install  ## gunicorn on loopback driven by wrk: 10 users typing (live check every 0.5 s), LOAD_SECONDS a run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_test --seconds $(or $(LOAD_SECONDS),30)
