@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CLASSIFIER := phi_guard/artifacts/reply_classifier.npz
 GUARD_INPUTS := $(wildcard phi_guard/*.py phi_guard/vocabulary/*.txt tests/phi_guard/data/splits.json tests/phi_guard/data/batches/*/*)
 
-.PHONY: install run test e2e bench load lint check-deploy clean
+.PHONY: install run test e2e bench load soak lint check-deploy clean
 
 install: $(STAMP) $(CLASSIFIER)  ## create/update .venv with the app and its dev tools, train the guard's classifier (idempotent)
 
@@ -40,12 +40,17 @@ bench: install  ## speed and memory numbers for the PHI guard, the live check an
 	$(PY) manage.py import_bench --rows $${IMPORT_BENCH_ROWS:-2000}
 	$(PY) manage.py compliance_export_bench --replies 10000
 
-load: export DEBUG = 0
-load: export SECURE_SSL_REDIRECT = 0
-load: export SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+# (soak before load: a line starting with `load` is make's load directive)
+soak load: export DEBUG = 0
+soak load: export SECURE_SSL_REDIRECT = 0
+soak load: export SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
 load: install  ## gunicorn on loopback driven by wrk: 10 users typing (live check every 0.5 s), LOAD_SECONDS a run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_test --seconds $(or $(LOAD_SECONDS),30)
+
+soak: install  ## make load's desk mix for LOAD_SECONDS (default 1800) sampling gunicorn's RSS: fails unless memory stays flat
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_test --soak --seconds $(or $(LOAD_SECONDS),1800)
 
 lint: install  ## pyflakes-level checks and import order (ruff)
 	$(PY) -m ruff check .

@@ -67,6 +67,11 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "paused",
         "recipients",
         "files",
+        # a posted reply's moderation on the platform: PlatformReplyStatus values and the platform's policy word
+        "platform_status",
+        "previous_status",
+        "platform_reason",
+        "rejected_on_platform",
     }
 )
 

@@ -183,6 +183,9 @@ class Review(models.Model):
     text = models.TextField(blank=True)
     text_sha256 = models.CharField(max_length=64, editable=False)
     posted_at = models.DateTimeField()
+    # The platform's own "last edited" time (Google's updateTime): an import whose row carries the same time
+    # skips the review; a later one is an edit.
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     topics = models.JSONField(default=list, blank=True)
@@ -224,6 +227,15 @@ class ReplyState(models.TextChoices):
     POSTED = "posted", "Posted"
 
 
+class PlatformReplyStatus(models.TextChoices):
+    """What the platform's moderation made of a posted reply (Google's reviewReplyState), as last read."""
+
+    UNKNOWN = "", "Not reported"
+    PENDING = "pending", "Pending the platform's review"
+    LIVE = "live", "Live on the platform"
+    REJECTED = "rejected", "Rejected by the platform"
+
+
 class Reply(models.Model):
     """The one public reply to a review. Its text lives in versions; `revision` guards concurrent edits."""
 
@@ -248,6 +260,11 @@ class Reply(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
     posted_via = models.CharField(max_length=30, blank=True)
     external_reply_id = models.CharField(max_length=300, blank=True)
+    # A posted reply's moderation on the platform, read by the source's import: a rejected reply is not public.
+    platform_status = models.CharField(max_length=10, choices=PlatformReplyStatus.choices, blank=True)
+    # The platform's policy word for a rejection (Google's policyViolation, e.g. "PERSONAL_INFORMATION").
+    platform_status_reason = models.CharField(max_length=60, blank=True)
+    platform_status_at = models.DateTimeField(null=True, blank=True, help_text="When the status last changed.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

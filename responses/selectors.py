@@ -17,7 +17,16 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from responses.models import AuditEvent, Practice, Reply, ReplyState, ReplyVersion, Review, Topic
+from responses.models import (
+    AuditEvent,
+    PlatformReplyStatus,
+    Practice,
+    Reply,
+    ReplyState,
+    ReplyVersion,
+    Review,
+    Topic,
+)
 from responses.practice.local_time import (
     local_days_since,
     local_midnight,
@@ -49,6 +58,8 @@ class InboxStatus:
     }
     # A draft the manager rejected, with their comment waiting to be read.
     SENT_BACK_LABEL = "Sent back"
+    # A posted reply the platform's moderation refused: it is not public, the review is unanswered there.
+    REJECTED_ON_PLATFORM = "rejected_on_platform"
 
 
 # The inbox's status filter: "unanswered" means nobody has sent a reply towards the manager yet.
@@ -59,6 +70,10 @@ STATUS_FILTERS = {
     "posted": ("Posted", Q(reply__state=ReplyState.POSTED)),
     "closed": ("Closed without reply", Q(closed_at__isnull=False)),
     "escalated": ("Escalated", Q(escalation__isnull=False, escalation__cleared_at__isnull=True)),
+    InboxStatus.REJECTED_ON_PLATFORM: (
+        "Reply rejected by the platform",
+        Q(closed_at__isnull=True, reply__state=ReplyState.POSTED, reply__platform_status=PlatformReplyStatus.REJECTED),
+    ),
 }
 
 AGE_FILTERS = {
@@ -138,6 +153,8 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
         When(STATUS_FILTERS["escalated"][1] & Q(closed_at__isnull=True) & ~Q(reply__state=ReplyState.POSTED),
              then=Value(-1)),
         When(_unanswered() & (Q(rating__lte=3) | Q(rating__isnull=True)), then=Value(0)),
+        # Answered in ReviewDesk, but not in public: as urgent as an unanswered negative review.
+        When(STATUS_FILTERS[InboxStatus.REJECTED_ON_PLATFORM][1], then=Value(0)),
         When(_unanswered(), then=Value(1)),
         When(closed_at__isnull=True, reply__state__in=[ReplyState.AWAITING_APPROVAL, ReplyState.APPROVED], then=Value(2)),
         default=Value(3),
@@ -168,6 +185,7 @@ class InboxRow:
     overdue_days: int | None  # set when unanswered past the response target
     escalated: bool = False
     zone: ZoneInfo | None = None  # the location's time zone: the row shows its times in it
+    rejected_on_platform: str = ""  # the platform's name, when its moderation rejected the posted reply
 
 
 def review_status(review: Review) -> str:
@@ -199,6 +217,7 @@ def inbox_row(review: Review, *, now: datetime | None = None, target_days: int |
     label = InboxStatus.LABELS[status]
     if status == InboxStatus.DRAFTING and review.reply.rejection_comment:
         label = InboxStatus.SENT_BACK_LABEL
+    rejected = status == InboxStatus.POSTED and review.reply.platform_status == PlatformReplyStatus.REJECTED
     return InboxRow(
         review=review,
         status=status,
@@ -207,6 +226,7 @@ def inbox_row(review: Review, *, now: datetime | None = None, target_days: int |
         overdue_days=age_days if overdue else None,
         escalated=_is_escalated(review),
         zone=zone,
+        rejected_on_platform=review.get_platform_display() if rejected else "",
     )
 
 

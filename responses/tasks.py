@@ -15,7 +15,7 @@ from responses.intake import import_runs_recover, reviews_import_upload
 from responses.models import ImportRun, PlatformConnection, Practice
 from responses.platforms.sources import ImportSourceUnavailable
 from responses.sources.digest import practice_digest_send
-from responses.sources.services import SourceBusy, source_import
+from responses.sources.services import SourceBusy, source_import, source_runs_recover
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ def import_reviews_from_all_sources() -> int:
         import_reviews_from_connection.delay(connection_id)
     logger.info("nightly import: queued %d connections", len(connection_ids))
     return len(connection_ids)
+
+
+# A task redelivered after its worker died finds the dead worker's lock gone at once (it dies with the
+# process); the wait covers PostgreSQL closing the dead session a moment after the redelivery.
+SOURCE_LOCK_WAIT_SECONDS = 5
 
 
 @shared_task(
@@ -48,7 +53,7 @@ def import_reviews_from_connection(connection_id: int) -> int | None:
     if connection is None:
         return None  # deleted or disabled since it was queued
     try:
-        runs = source_import(source=connection)
+        runs = source_import(source=connection, wait_seconds=SOURCE_LOCK_WAIT_SECONDS)
     except SourceBusy:
         return None  # the run in progress imports the same reviews
     return runs[-1].pk if runs else None
@@ -74,8 +79,9 @@ def review_digests_send() -> int:
 
 @shared_task(acks_late=True)
 def recover_import_runs() -> dict[str, int]:
-    """Resume or fail imports whose process died, and delete the uploads of ended runs."""
-    return import_runs_recover()
+    """Resume or fail imports whose process died, import again the sources whose run died, and delete the
+    uploads of ended runs."""
+    return import_runs_recover() | {"sources_requeued": len(source_runs_recover())}
 
 
 @worker_ready.connect(dispatch_uid="responses.recover_import_runs_at_start")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("reviews/<int:pk>/reply/reject", approvals.reply_reject, name="reply_reject"),
     path("reviews/<int:pk>/reply/mark-posted", approvals.reply_mark_posted, name="reply_mark_posted"),
     path("reviews/<int:pk>/reply/publish", approvals.reply_publish, name="reply_publish"),
+    path("reviews/<int:pk>/reply/replace-rejected", review.reply_replace_rejected, name="reply_replace_rejected"),
     path("approvals", approvals.approval_queue, name="approval_queue"),
     path("dashboard", dashboard.dashboard, name="dashboard"),
     path("templates", blocks.template_block_list, name="template_block_list"),

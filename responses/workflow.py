@@ -21,7 +21,7 @@ from django.utils import timezone
 from phi_guard.normalize import stored_form
 from responses.audit import audit_record
 from responses.guarding import safe_rewrite_for, verdict_for_reply_text
-from responses.models import Reply, ReplyState, ReplyVersion, Review, text_sha256
+from responses.models import PlatformReplyStatus, Reply, ReplyState, ReplyVersion, Review, text_sha256
 from responses.roles import require_permission
 
 logger = logging.getLogger(__name__)
@@ -321,6 +321,30 @@ def reply_record_external(*, review: Review, text: str, posted_at: datetime, pos
     return reply
 
 
+def reply_platform_status_record(*, reply: Reply, status: str, reason: str = "") -> bool:
+    """Store what the platform's moderation made of a posted reply (a PlatformReplyStatus, with the platform's
+    policy word when it rejected it), as a source's import read it. Only a change is written and audited (the
+    status and the policy word, never text). A rejected reply is not public: the review page, the inbox and
+    the digest say so. True when the status changed."""
+    if reply.state != ReplyState.POSTED or status not in PlatformReplyStatus.values:
+        return False
+    reason = reason[:60] if status == PlatformReplyStatus.REJECTED else ""
+    if (reply.platform_status, reply.platform_status_reason) == (status, reason):
+        return False
+    previous = reply.platform_status
+    reply.platform_status, reply.platform_status_reason, reply.platform_status_at = status, reason, timezone.now()
+    # A plain UPDATE that leaves `revision` alone: the platform's word is not an edit of the reply.
+    Reply.objects.filter(pk=reply.pk).update(platform_status=status, platform_status_reason=reason,
+                                            platform_status_at=reply.platform_status_at)
+    audit_record(
+        action="reply_rejected_by_platform" if status == PlatformReplyStatus.REJECTED else "reply_platform_status",
+        reply=reply, platform_status=status, previous_status=previous or "unknown", platform_reason=reason,
+        posted_via=reply.posted_via,
+    )
+    logger.info("reply %s: platform status %s -> %s", reply.pk, previous or "unknown", status)
+    return True
+
+
 @transaction.atomic
 def reply_save_text(
     *, reply: Reply, actor, text: str, expected_revision: int, source: str = ReplyVersion.Source.EDIT
@@ -520,12 +544,21 @@ def reply_reopen_for_replacement(*, reply: Reply, actor, text: str) -> Reply:
             reply, expected_revision=reply.revision, from_state=from_state, state=transition.to_state,
             current_version=version, approved_version=None, approved_by=None, approved_at=None, posted_by=None,
             posted_at=None, posted_via="", external_reply_id="", rejection_comment="",
+            platform_status=PlatformReplyStatus.UNKNOWN, platform_status_reason="", platform_status_at=None,
         )
         audit_record(
             action="reply_replacement_started", actor=actor, reply=reply, from_state=from_state,
             to_state=reply.state, verdict=verdict, version=version.number,
         )
     return reply
+
+
+def reply_replace_after_platform_rejection(*, reply: Reply, actor) -> Reply:
+    """A posted reply the platform's moderation rejected never became public: a manager starts its replacement
+    from the rejected text, which then goes through the guard, approval and posting like any reply."""
+    if reply.state != ReplyState.POSTED or reply.platform_status != PlatformReplyStatus.REJECTED:
+        raise TransitionNotAllowed("Only a posted reply the platform rejected can be rewritten this way.")
+    return reply_reopen_for_replacement(reply=reply, actor=actor, text=reply.text)
 
 
 CLOSE_REASONS = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -41,6 +42,9 @@ COLUMN_ALIASES = {
     "created_at": "posted_at",
     "createtime": "posted_at",
     "create_time": "posted_at",
+    "updated_at": "updated_at",
+    "updatetime": "updated_at",
+    "update_time": "updated_at",
 }
 _GOOGLE_KEYS = {"reviewId", "reviewer", "starRating", "createTime"}
 
@@ -104,6 +108,44 @@ def _format_of(filename: str, text: str) -> str:
     return "csv"
 
 
+# Google's reviewReplyState (the moderation of an owner's reply, in reviews since April 2026) -> PlatformReplyStatus.
+_GOOGLE_REPLY_STATES = {
+    "PENDING": "pending", "PENDING_MODERATION": "pending", "IN_REVIEW": "pending", "UNDER_REVIEW": "pending",
+    "APPROVED": "live", "ACTIVE": "live", "PUBLISHED": "live", "LIVE": "live",
+    "REJECTED": "rejected", "REMOVED": "rejected", "BLOCKED": "rejected",
+}
+# A policy word such as PERSONAL_INFORMATION: an enum value is safe to store and show, free text is not.
+_POLICY_WORD = re.compile(r"^[A-Z][A-Z0-9_]{2,59}$")
+
+
+def _google_policy_word(value) -> str:
+    """The first enum-like word in Google's policyViolation (a word, a list of them, or an object holding one)."""
+    if isinstance(value, str):
+        return value if _POLICY_WORD.match(value) else ""
+    values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return next((word for word in map(_google_policy_word, values) if word), "")
+
+
+def google_reply_fields(reply, review: dict | None = None) -> dict | None:
+    """Google's ReviewReply -> {"text", "posted_at", "status", "reason"}; None without a reply text.
+
+    The moderation state is the reply's `reviewReplyState` (its `state`, or the review's `reviewReplyState`,
+    are read too), the reason its `policyViolation`; words Google may add later are "not reported" rather
+    than guessed."""
+    if not isinstance(reply, dict) or not isinstance(reply.get("comment"), str):
+        return None
+    review = review or {}
+    state = reply.get("reviewReplyState") or reply.get("state") or review.get("reviewReplyState")
+    status = _GOOGLE_REPLY_STATES.get(state.strip().upper(), "") if isinstance(state, str) else ""
+    violation = reply.get("policyViolation") or review.get("policyViolation")
+    return {
+        "text": reply["comment"],
+        "posted_at": reply.get("updateTime"),
+        "status": status,
+        "reason": _google_policy_word(violation) if status == "rejected" else "",
+    }
+
+
 def google_review_fields(item: dict) -> dict:
     """Google Business Profile's Review object -> our row fields (validation comes later)."""
     reviewer = item.get("reviewer") if isinstance(item.get("reviewer"), dict) else {}
@@ -115,6 +157,8 @@ def google_review_fields(item: dict) -> dict:
         "rating": item.get("starRating"),
         "text": item.get("comment", ""),
         "posted_at": item.get("createTime"),
+        "updated_at": item.get("updateTime"),
+        "owner_reply": google_reply_fields(item.get("reviewReply"), item),
     }
 
 

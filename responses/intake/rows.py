@@ -35,6 +35,16 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
+class OwnerReply:
+    """The practice's reply already on the platform (Google's reviewReply), and what moderation made of it."""
+
+    text: str
+    posted_at: datetime | None
+    status: str  # a PlatformReplyStatus value ("" when the platform does not say)
+    reason: str  # the platform's policy word for a rejection, or ""
+
+
+@dataclass(frozen=True)
 class ReviewRow:
     """A validated review, ready to be stored."""
 
@@ -44,6 +54,8 @@ class ReviewRow:
     rating: int | None
     text: str
     posted_at: datetime
+    platform_updated_at: datetime | None = None  # the platform's "last edited" time, when it gives one
+    owner_reply: OwnerReply | None = None
 
 
 class RowInvalid(ValidationError):
@@ -119,6 +131,35 @@ def _posted_at(value, zone: ZoneInfo | None = None) -> datetime:
     return moment
 
 
+def _moment_or_none(value) -> datetime | None:
+    """An optional platform time (an edit time, a reply's time): unreadable means unknown, not a bad row."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(_plain(value).strip())
+        except ValueError:
+            return None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return moment
+
+
+def _owner_reply(value) -> OwnerReply | None:
+    """{"text", "posted_at", "status", "reason"} (files.google_review_fields reads Google's reviewReply so)."""
+    if not isinstance(value, dict):
+        return None
+    text = _plain(value.get("text")).strip()
+    if not text:
+        return None
+    return OwnerReply(
+        text=text[: MAX_TEXT_LENGTH],
+        posted_at=_moment_or_none(value.get("posted_at")),
+        status=str(value.get("status") or ""),
+        reason=str(value.get("reason") or ""),
+    )
+
+
 def _text(value, rating: int | None) -> str:
     text = _plain(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > MAX_TEXT_LENGTH:
@@ -190,4 +231,6 @@ def row_validate(raw: dict, *, default_platform: str = "", zone: ZoneInfo | None
         rating=rating,
         text=text,
         posted_at=posted_at,
+        platform_updated_at=_moment_or_none(raw.get("updated_at")) if raw.get("updated_at") else None,
+        owner_reply=_owner_reply(raw.get("owner_reply")),
     )

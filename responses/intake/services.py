@@ -13,16 +13,14 @@ import fcntl
 import hashlib
 import logging
 import os
-import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -37,6 +35,7 @@ from responses.models import ImportRun, Location, PlatformConnection, Reply, Rep
 from responses.practice.local_time import location_time_zone
 from responses.roles import practice_for, require_permission
 from responses.sources.drafts import DraftCounts, reviews_draft_new
+from responses.sources.replies import platform_replies_record
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +47,6 @@ MAX_LISTED_ERRORS = 2000  # rejected rows listed in ImportRun.errors; the rest a
 # Uploads up to this size are imported inside the request (a few hundred reviews, a few seconds);
 # larger ones go to a Celery worker. settings.IMPORT_INLINE_MAX_BYTES overrides it.
 INLINE_IMPORT_MAX_BYTES = 200 * 1024
-# Longer than CELERY_TASK_TIME_LIMIT, so a worker killed mid-import cannot hold a connection forever.
-IMPORT_LOCK_SECONDS = 35 * 60
 
 
 def _require_import_rights(actor, location: Location) -> None:
@@ -136,25 +133,42 @@ def _review_store(
                     text=row.text,
                     text_sha256=digest,
                     posted_at=row.posted_at,
+                    platform_updated_at=row.platform_updated_at,
                     topics=topics if topics is not None else _topics_for(row.text, row.rating),
                 )
         except IntegrityError:
             review = Review.objects.select_for_update().get(**key)
         else:
             return review, CREATED, review_escalate_if_needed(review=review, keywords=keywords, new=True)[1]
-    if (review.text_sha256, review.rating, review.author_name) == (digest, row.rating, row.author_name):
-        if topics and not review.topics:  # stored while drafting's model was unavailable: tag it now
+    not_edited_since = (row.platform_updated_at is not None and review.platform_updated_at is not None
+                        and row.platform_updated_at <= review.platform_updated_at)
+    if not_edited_since or (review.text_sha256, review.rating, review.author_name) == (
+        digest, row.rating, row.author_name
+    ):
+        # Unchanged: the platform says it was not edited since (a listing may word it differently, e.g. a
+        # translation), or the content is the same.
+        fields = []
+        tagged = bool(topics and not review.topics)
+        if tagged:  # stored while drafting's model was unavailable: tag it now
             review.topics = topics
-            review.save(update_fields=["topics"])
-            # The complication rule reads the topics: check again now that there are some.
-            return review, UNCHANGED, review_escalate_if_needed(review=review, keywords=keywords)[1]
-        return review, UNCHANGED, False
+            fields.append("topics")
+        if row.platform_updated_at is not None and not not_edited_since:
+            review.platform_updated_at = row.platform_updated_at
+            fields.append("platform_updated_at")
+        if fields:
+            review.save(update_fields=fields)
+        # The complication rule reads the topics: check again now that there are some.
+        escalated = tagged and review_escalate_if_needed(review=review, keywords=keywords)[1]
+        return review, UNCHANGED, escalated
     content_changed = (review.text_sha256, review.rating) != (digest, row.rating)
     review.author_name = row.author_name
     review.rating = row.rating
     review.text = row.text
     review.text_sha256 = digest
     fields = ["author_name", "rating", "text", "text_sha256", "updated_at"]
+    if row.platform_updated_at is not None:
+        review.platform_updated_at = row.platform_updated_at
+        fields.append("platform_updated_at")
     if content_changed:
         review.topics = topics if topics is not None else _topics_for(row.text, row.rating)
         fields.append("topics")
@@ -213,13 +227,169 @@ def _lock_review_keys(*, location: Location, rows: list[ReviewRow]) -> None:
         _lock_review_key(location=location, platform=platform, external_id=external_id)
 
 
+def _reviews_unchanged_on_platform(*, location: Location, rows: list[ReviewRow]) -> dict[int, int]:
+    """Rows (by index) whose platform edit time (Google's updateTime) is no later than the one stored, mapped to
+    the stored review's id: the platform says the review was not edited since, so it is not compared, tagged,
+    stored or drafted again. A review stored without topics (drafting's model was down) is not skipped."""
+    timed = {row.external_id for row in rows if row.platform_updated_at is not None}
+    if not timed:
+        return {}
+    stored: dict[tuple[str, str], tuple[int, datetime, bool]] = {}
+    candidates = Review.objects.filter(
+        location__practice_id=location.practice_id, external_id__in=timed, platform_updated_at__isnull=False
+    ).values_list("pk", "location_id", "platform", "external_id", "platform_updated_at", "topics")
+    # The review _review_store would pick: the one at this location, else the practice's first.
+    for pk, location_id, platform, external_id, updated_at, topics in sorted(
+        candidates, key=lambda found: (found[1] == location.pk, -found[0])
+    ):
+        stored[(platform, external_id)] = (pk, updated_at, bool(topics))
+    unchanged = {}
+    for index, row in enumerate(rows):
+        found = stored.get((row.platform, row.external_id))
+        if found and row.platform_updated_at is not None and row.platform_updated_at <= found[1] and found[2]:
+            unchanged[index] = found[0]
+    return unchanged
+
+
+class _RunWriter:
+    """Stores an import run's rows a batch at a time. Each batch of rows is stored, the replies the platform
+    already shows recorded, and (with `draft`) its new reviews escalated or drafted and guard-checked, in one
+    transaction with the run's progress and counts: a run whose process died leaves whole batches only, and
+    resumes (an upload) or is run again (a source) with nothing duplicated and nothing left undrafted.
+
+    Rows before `resume_from` were stored by the run's earlier process: they are only validated again, to list
+    their errors."""
+
+    def __init__(self, run: ImportRun, *, actor, default_platform: str, draft: bool, resume_from: int = 0,
+                 notes: tuple[str, ...] = ()):
+        self.run, self.actor, self.default_platform, self.draft = run, actor, default_platform, draft
+        self.resume_from = resume_from
+        self.seen = 0  # rows read so far, stored or not
+        self.counts: Counter[str] = Counter()
+        self.errors: list[dict] = [{"line": 0, "reason": note, "warning": True} for note in notes if note]
+        self.drafting = DraftCounts()
+        self.topics_unavailable = False
+        self.finished = False
+        self.keywords = practice_escalation_keywords(run.location.practice_id)
+        self.zone = location_time_zone(run.location)  # file times without an offset are the location's
+        if resume_from:
+            self.counts.update({CREATED: run.created_count, UPDATED: run.updated_count,
+                                UNCHANGED: run.unchanged_count, "escalated": run.escalated_count})
+            self.drafting.drafted = run.drafted_count
+            logger.info("import run %s resumes after row %d of %d", run.pk, resume_from, run.total_rows)
+
+    def _reject(self, line: int, reason: str) -> None:
+        self.counts[REJECTED] += 1
+        if self.counts[REJECTED] <= MAX_LISTED_ERRORS:
+            self.errors.append({"line": line, "reason": reason})
+
+    def _report(self, processed: int, **fields) -> None:
+        _progress(
+            self.run, processed_rows=processed, created_count=self.counts[CREATED],
+            updated_count=self.counts[UPDATED], unchanged_count=self.counts[UNCHANGED],
+            drafted_count=self.drafting.drafted, escalated_count=self.counts["escalated"], **fields,
+        )
+
+    @contextmanager
+    def running(self, *, total: int) -> Iterator[_RunWriter]:
+        """Mark the run running; inside, `add` batches; on the way out the run is done, or failed with the
+        reason (an error, the command line's Ctrl-C): never left "running" by a process that is still alive."""
+        self._report(self.resume_from, total_rows=total, status=ImportRun.Status.RUNNING, failure_reason="",
+                     errors=[])
+        try:
+            yield self
+        except BaseException as exc:
+            # The exception's message may quote a value (a database error can), so only its type is logged, and
+            # only messages written to be shown (a platform's refusal) reach the run.
+            logger.error("import run %s stopped by %s", self.run.pk, type(exc).__name__)
+            _progress(self.run, errors=self.errors)  # the counts stay those of the last stored batch
+            reason = str(exc) if getattr(exc, "safe_to_show", False) else (
+                f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.")
+            _run_fail(self.run, reason, self.actor)
+            raise
+        if not self.finished:
+            self._finish()
+
+    def add(self, chunk: list[tuple[int, dict | str]], *, total: int | None = None, last: bool = False) -> None:
+        """Validate and store one batch of (line, fields or a parse error) rows; `total` updates the run's
+        expected row count (a platform says how many reviews it holds on its first page). The `last` batch of
+        a file is stored with the run's final counts."""
+        valid: list[ReviewRow] = []
+        for line, fields in chunk:
+            if isinstance(fields, str):
+                self._reject(line, fields)
+                continue
+            try:
+                valid.append(row_validate(fields, default_platform=self.default_platform, zone=self.zone))
+            except RowInvalid as exc:
+                self._reject(line, exc.reason)
+        start, self.seen = self.seen, self.seen + len(chunk)
+        if start < self.resume_from:
+            return  # stored before the run's last process died
+        extra = {"total_rows": max(total, self.seen)} if total is not None else {}
+        self._store(valid, progress=self.seen, last=last, **extra)
+
+    def _store(self, valid: list[ReviewRow], *, progress: int, last: bool, **fields) -> None:
+        location = self.run.location
+        unchanged = _reviews_unchanged_on_platform(location=location, rows=valid)
+        rows = [row for index, row in enumerate(valid) if index not in unchanged]
+        try:
+            topics = _topics_in_batch(location=location, rows=rows) if rows else {}
+        except TopicModelUnavailable:
+            # The reviews are stored without topics; drafting waits for the model, the import does not.
+            self.topics_unavailable = True
+            topics = {index: [] for index in range(len(rows))}
+        # The batch, the replies already on the platform, the drafts and the progress that counts them.
+        with transaction.atomic():
+            _lock_review_keys(location=location, rows=rows)
+            self.counts[UNCHANGED] += len(unchanged)
+            shown = [(review_id, valid[index].owner_reply) for index, review_id in unchanged.items()
+                     if valid[index].owner_reply]
+            stored_ids = []
+            for index, row in enumerate(rows):
+                review, outcome, escalated = _review_store(location=location, row=row, actor=self.actor,
+                                                           topics=topics.get(index), keywords=self.keywords)
+                self.counts[outcome] += 1
+                self.counts["escalated"] += int(escalated)
+                stored_ids.append(review.pk)
+                if row.owner_reply:
+                    shown.append((review.pk, row.owner_reply))
+            # Before drafting: a review the practice already answered on the platform gets no draft.
+            platform_replies_record(replies=shown)
+            if self.draft and stored_ids:
+                reviews_draft_new(location=location, review_ids=stored_ids, counts=self.drafting)
+            if last:
+                self._finish()
+            else:
+                self._report(progress, **fields)
+
+    def _finish(self) -> None:
+        failed = self.counts[REJECTED]
+        if self.topics_unavailable or self.drafting.unavailable:
+            self.errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
+        if failed > MAX_LISTED_ERRORS:
+            more = failed - MAX_LISTED_ERRORS
+            self.errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})
+        # The errors are written once, at the end: rewriting a growing list every few rows is quadratic.
+        self.finished = True
+        self._report(self.seen, total_rows=self.seen, status=ImportRun.Status.DONE, finished_at=timezone.now(),
+                     errors=self.errors)
+        _audit_run(
+            self.run, "reviews_imported", self.actor, created=self.counts[CREATED],
+            updated=self.counts[UPDATED], unchanged=self.counts[UNCHANGED], failed=failed,
+            drafted=self.drafting.drafted, escalated=self.counts["escalated"],
+        )
+        logger.info(
+            "import run %s: %d created, %d updated, %d unchanged, %d rejected", self.run.pk, self.counts[CREATED],
+            self.counts[UPDATED], self.counts[UNCHANGED], failed,
+        )
+
+
 def _run_execute(
     run: ImportRun, *, data: bytes, actor, default_platform: str = "", draft: bool = True
 ) -> ImportRun:
-    """Import `data` into the run. Each batch of rows is stored (and, with `draft`, its new reviews escalated or
-    drafted and guard-checked) in one transaction with the run's progress and counts, so a run whose process died
-    resumes after its last stored batch with nothing left undrafted (a run already RUNNING with processed rows is
-    resumed: its earlier rows are only validated again, to list their errors)."""
+    """Import `data` into the run, a batch of rows at a time (_RunWriter). A run already RUNNING with processed
+    rows and the same row count is resumed after its last stored batch."""
     try:
         parsed = file_parse(filename=run.source_name, data=data)
     except FileUnreadable as exc:
@@ -231,100 +401,34 @@ def _run_execute(
         return _run_fail(run, f"The file could not be read ({type(exc).__name__}); nothing was imported.", actor)
     total = len(parsed.rows)
     resume_from = run.processed_rows if run.status == ImportRun.Status.RUNNING and run.total_rows == total else 0
-    errors: list[dict] = []
-    if parsed.encoding_note:
-        errors.append({"line": 0, "reason": parsed.encoding_note, "warning": True})
-    counts: Counter[str] = Counter()
-    if resume_from:
-        counts.update({CREATED: run.created_count, UPDATED: run.updated_count, UNCHANGED: run.unchanged_count})
-        logger.info("import run %s resumes after row %d of %d", run.pk, resume_from, total)
-
-    def reject(line: int, reason: str) -> None:
-        counts[REJECTED] += 1
-        if counts[REJECTED] <= MAX_LISTED_ERRORS:
-            errors.append({"line": line, "reason": reason})
-
-    def report(processed: int, **fields) -> None:
-        _progress(
-            run, processed_rows=processed, created_count=counts[CREATED], updated_count=counts[UPDATED],
-            unchanged_count=counts[UNCHANGED], drafted_count=counts["drafted"],
-            escalated_count=counts["escalated"], **fields,
-        )
-
-    drafting = DraftCounts()
-    if resume_from:
-        drafting.drafted = run.drafted_count
-        counts.update({"drafted": drafting.drafted, "escalated": run.escalated_count})
-    keywords = practice_escalation_keywords(run.location.practice_id)
-    zone = location_time_zone(run.location)
-
-    def finish() -> None:
-        failed = counts[REJECTED]
-        if topics_unavailable or drafting.unavailable:
-            errors.insert(0, {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True})
-        if failed > MAX_LISTED_ERRORS:
-            more = failed - MAX_LISTED_ERRORS
-            errors.append({"line": 0, "reason": f"{more:,} more rejected rows are not listed.", "more": more})
-        # The errors are written once, at the end: rewriting a growing list every few rows is quadratic.
-        report(total, status=ImportRun.Status.DONE, finished_at=timezone.now(), errors=errors)
-
-    report(resume_from, total_rows=total, status=ImportRun.Status.RUNNING, failure_reason="", errors=[])
-    topics_unavailable = False
-    try:
+    writer = _RunWriter(run, actor=actor, default_platform=default_platform, draft=draft, resume_from=resume_from,
+                        notes=(parsed.encoding_note,))
+    with writer.running(total=total):
         for start in range(0, total, BATCH_ROWS):
-            chunk = parsed.rows[start : start + BATCH_ROWS]
-            valid: list[ReviewRow] = []
-            for line, fields in chunk:
-                if isinstance(fields, str):
-                    reject(line, fields)
-                    continue
-                try:
-                    valid.append(row_validate(fields, default_platform=default_platform, zone=zone))
-                except RowInvalid as exc:
-                    reject(line, exc.reason)
-            if start < resume_from:
-                continue  # stored before the run's last process died: only its errors are listed again
-            try:
-                topics = _topics_in_batch(location=run.location, rows=valid) if valid else {}
-            except TopicModelUnavailable:
-                # The reviews are stored without topics; drafting waits for the model, the import does not.
-                topics_unavailable = True
-                topics = {index: [] for index in range(len(valid))}
-            # The batch, its drafts and the progress that counts them: all or nothing.
-            with transaction.atomic():
-                _lock_review_keys(location=run.location, rows=valid)
-                stored_ids = []
-                for index, row in enumerate(valid):
-                    review, outcome, escalated = _review_store(location=run.location, row=row, actor=actor,
-                                                               topics=topics.get(index), keywords=keywords)
-                    counts[outcome] += 1
-                    counts["escalated"] += int(escalated)
-                    stored_ids.append(review.pk)
-                if draft:
-                    reviews_draft_new(location=run.location, review_ids=stored_ids, counts=drafting)
-                    counts["drafted"] = drafting.drafted
-                if start + len(chunk) < total:
-                    report(start + len(chunk))
-                else:  # the last batch is reported with the final counts
-                    finish()
-        if resume_from >= total:  # an empty file, or every batch was stored before the process died
-            finish()
-    except BaseException as exc:
-        # An error, or the command line's Ctrl-C: the run ends failed rather than "running" for ever.
-        # The exception's message may quote a value (a database error can), so only its type is logged.
-        logger.error("import run %s stopped by %s", run.pk, type(exc).__name__)
-        _progress(run, errors=errors)
-        _run_fail(run, f"The import stopped unexpectedly ({type(exc).__name__}); rows before it were kept.", actor)
-        raise
-    _audit_run(
-        run, "reviews_imported", actor, created=counts[CREATED], updated=counts[UPDATED],
-        unchanged=counts[UNCHANGED], failed=counts[REJECTED], drafted=drafting.drafted, escalated=counts["escalated"],
-    )
-    logger.info(
-        "import run %s (%s, %s): %d created, %d updated, %d unchanged, %d rejected",
-        run.pk, parsed.format, parsed.encoding, counts[CREATED], counts[UPDATED], counts[UNCHANGED],
-        counts[REJECTED],
-    )
+            writer.add(parsed.rows[start : start + BATCH_ROWS], last=start + BATCH_ROWS >= total)
+    logger.info("import run %s read %s (%s)", run.pk, parsed.format, parsed.encoding)
+    return run
+
+
+def reviews_import_pages(
+    *, location: Location, connection: PlatformConnection, source_name: str,
+    pages: Iterable[tuple[list[dict], int | None]],
+) -> ImportRun:
+    """Import a platform's reviews as its pages arrive: each page of row fields (with the platform's count of
+    all its reviews, when it says) is stored in batches while the next page is fetched, so a large location is
+    never held in memory and a run cut short keeps every batch it stored. An exception from `pages` (the
+    platform failing mid-listing) fails the run and is raised again; its message is kept when it is written to
+    be shown (`safe_to_show`)."""
+    run = ImportRun.objects.create(location=location, connection=connection, source_name=source_name[:300],
+                                   default_platform=connection.platform)
+    writer = _RunWriter(run, actor=None, default_platform=connection.platform, draft=True)
+    with writer.running(total=0):
+        for rows, total in pages:
+            for start in range(0, len(rows), BATCH_ROWS):
+                chunk = rows[start : start + BATCH_ROWS]
+                # "Line" n is the listing's n-th review.
+                writer.add([(writer.seen + offset + 1, fields) for offset, fields in enumerate(chunk)],
+                           total=total or 0)
     return run
 
 
@@ -464,7 +568,10 @@ def import_runs_recover(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     stale_before = now - timedelta(minutes=settings.IMPORT_STALE_MINUTES)
     outcome = Counter({"requeued": 0, "failed": 0, "deleted": 0})
-    stuck = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, heartbeat_at__lt=stale_before)
+    # A source's runs are the sources' watchdog's (responses.sources.services.source_runs_recover): their lock
+    # says at once whether their process is alive.
+    stuck = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, heartbeat_at__lt=stale_before,
+                                     connection__isnull=True)
     for run in stuck.select_related("location__practice", "started_by"):
         try:
             with _upload_claim(_upload_path(run)) as upload:
@@ -509,16 +616,3 @@ def _uploads_sweep(*, now: datetime) -> int:
     if deleted:
         logger.info("deleted %d uploads of ended import runs", deleted)
     return deleted
-
-
-@contextmanager
-def connection_import_lock(connection_id: int) -> Iterator[bool]:
-    """True inside when this process holds the connection's import lock (cache.add is atomic on Redis)."""
-    key = f"reviewdesk:import-lock:connection:{connection_id}"
-    token = uuid.uuid4().hex
-    acquired = cache.add(key, token, IMPORT_LOCK_SECONDS)
-    try:
-        yield acquired
-    finally:
-        if acquired and cache.get(key) == token:
-            cache.delete(key)

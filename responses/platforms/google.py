@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -58,11 +59,12 @@ def _get_with_backoff(url: str, *, token: str) -> object:
     raise AssertionError("unreachable")
 
 
-def google_reviews_list(*, connection: PlatformConnection) -> list[dict]:
-    """All reviews of the connection's location, as Google's Review objects, following nextPageToken."""
+def google_review_pages(*, connection: PlatformConnection) -> Iterator[tuple[list[dict], int | None]]:
+    """The location's reviews a page at a time: (Google's Review objects, Google's count of all the location's
+    reviews when it gives one), following nextPageToken; each page is asked again on 429/5xx with bounded
+    backoff. Raises PlatformHTTPError (before the first page when the grant or the location is refused)."""
     url = f"{_location_url(connection)}/reviews"
     token = _access_token(connection)
-    reviews: list[dict] = []
     page_token = ""
     seen_tokens = set()
     for _ in range(MAX_PAGES):
@@ -70,15 +72,20 @@ def google_reviews_list(*, connection: PlatformConnection) -> list[dict]:
         page = _get_with_backoff(f"{url}?{urlencode(query)}", token=token)
         if not isinstance(page, dict) or not isinstance(page.get("reviews", []), list):
             raise PlatformHTTPError(f"{SERVICE} answered with an unexpected shape (no list of reviews).")
-        reviews.extend(page.get("reviews", []))
+        total = page.get("totalReviewCount")
+        yield page.get("reviews", []), total if isinstance(total, int) and not isinstance(total, bool) else None
         page_token = page.get("nextPageToken") or ""
         if not page_token:
-            return reviews
+            return
         if page_token in seen_tokens:
             raise PlatformHTTPError(f"{SERVICE} sent the same page twice; the import was stopped.")
         seen_tokens.add(page_token)
     logger.warning("connection %s: stopped after %d pages of Google reviews", connection.pk, MAX_PAGES)
-    return reviews
+
+
+def google_reviews_list(*, connection: PlatformConnection) -> list[dict]:
+    """All reviews of the connection's location, as Google's Review objects, following nextPageToken."""
+    return [review for reviews, _total in google_review_pages(connection=connection) for review in reviews]
 
 
 class GoogleBusinessPublisher:

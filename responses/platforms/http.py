@@ -22,6 +22,8 @@ _STATUS_WORD = re.compile(r"^[A-Z_]{3,40}$")
 class PlatformHTTPError(Exception):
     """The platform could not be reached or refused the request. `retryable`: trying later may help."""
 
+    safe_to_show = True  # messages name the service and an HTTP status, never a body, a URL or review text
+
     def __init__(self, message: str, *, status: int | None = None, retryable: bool = False):
         super().__init__(message)
         self.status = status

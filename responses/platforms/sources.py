@@ -1,14 +1,13 @@
-"""Fetch a PlatformConnection's reviews as a file's worth of bytes for responses.intake."""
+"""Fetch a JSON feed's reviews as a file's worth of bytes for responses.intake (a Google source streams its pages
+instead: responses.sources.services)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from responses.models import PlatformConnection
 from responses.platforms.feed import feed_fetch
-from responses.platforms.google import google_reviews_list
 from responses.platforms.http import PlatformHTTPError
 
 
@@ -28,10 +27,6 @@ class FetchedReviews:
 
 def reviews_fetch(*, connection: PlatformConnection) -> FetchedReviews:
     try:
-        if connection.kind == PlatformConnection.Kind.GOOGLE_BUSINESS:
-            reviews = google_reviews_list(connection=connection)
-            # Google's own list shape, which the file import accepts as is.
-            return FetchedReviews(f"google-{connection.pk}.json", json.dumps({"reviews": reviews}).encode("utf-8"))
         if connection.kind == PlatformConnection.Kind.JSON_FEED:
             name = PurePosixPath(urlsplit(connection.resource.strip()).path).name or "feed"
             return FetchedReviews(f"feed-{connection.pk}-{name}", feed_fetch(connection=connection))

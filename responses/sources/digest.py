@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from responses.audit import audit_record
 from responses.escalation.models import Escalation
-from responses.models import AuditEvent, Membership, Practice, ReplyState, Review, Role
+from responses.models import AuditEvent, Membership, PlatformReplyStatus, Practice, Reply, ReplyState, Review, Role
 from responses.practice.local_time import practice_time_zone
 from responses.practice.selectors import practice_settings_for
 from responses.selectors import review_overdue_q
@@ -37,6 +37,11 @@ def practice_digest_counts(*, practice: Practice, since: datetime, now: datetime
             review__location__practice=practice, escalated_at__gt=since, cleared_at__isnull=True
         ).count(),
         "overdue": reviews.filter(unanswered & review_overdue_q(practice=practice, now=now)).count(),
+        # Posted replies a platform's moderation rejected since: not public, so those reviews are unanswered.
+        "rejected_on_platform": Reply.objects.filter(
+            review__location__practice=practice, review__closed_at__isnull=True, state=ReplyState.POSTED,
+            platform_status=PlatformReplyStatus.REJECTED, platform_status_at__gt=since,
+        ).count(),
     }
 
 
@@ -63,12 +68,16 @@ def practice_digest_send(*, practice: Practice, now: datetime | None = None) -> 
         f"            {_link('inbox', '?status=escalated')}",
         f"  Past the {practice_settings_for(practice).response_target_days}-day response target: {counts['overdue']}"
         f"            {_link('inbox', '?age=overdue')}",
+        f"  Posted replies the platform rejected (not public): {counts['rejected_on_platform']}"
+        f"            {_link('inbox', '?status=rejected_on_platform')}",
         "",
         f"Imports: {_link('imports')}",
     ]
     subject = f"ReviewDesk: {counts['new']} new, {counts['escalated']} escalated, {counts['overdue']} overdue"
+    if counts["rejected_on_platform"]:
+        subject += f", {counts['rejected_on_platform']} replies rejected"
     send_mail(subject, "\n".join(lines), None, recipients)
     audit_record(action="digest_sent", practice=practice, recipients=len(recipients), created=counts["new"],
-                 escalated=counts["escalated"])
+                 escalated=counts["escalated"], rejected_on_platform=counts["rejected_on_platform"])
     logger.info("practice %s: digest sent to %d managers", practice.pk, len(recipients))
     return 1

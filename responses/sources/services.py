@@ -6,40 +6,38 @@ platform's status word, never a response body or review text).
 """
 from __future__ import annotations
 
-import json
+import itertools
 import logging
 import re
-from datetime import datetime
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from responses.audit import audit_record
+from responses.intake.files import google_review_fields
 from responses.intake.rows import is_generated_external_id
-from responses.intake.services import connection_import_lock, reviews_import
+from responses.intake.services import reviews_import, reviews_import_pages
 from responses.models import ImportRun, Location, Platform, PlatformConnection, Review
-from responses.platforms.google import MAX_PAGES, PAGE_SIZE, google_reviews_list
+from responses.platforms.google import MAX_PAGES, PAGE_SIZE, google_review_pages
 from responses.platforms.http import PlatformHTTPError
 from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable, reviews_fetch
 from responses.roles import practice_for, require_permission
-from responses.sources.drafts import DraftCounts, reviews_draft_new
 from responses.sources.drop_folder import (
     DropFolderRefused,
     drop_folder_files,
     drop_folder_mark_imported,
     drop_folder_path,
 )
+from responses.sources.lock import source_run_lock
 from responses.sources.tokens import token_encrypt
-from responses.workflow import reply_record_external
 
 logger = logging.getLogger(__name__)
 
 Kind = PlatformConnection.Kind
-DRAFT_BATCH = 64
 _GOOGLE_RESOURCE = re.compile(r"^accounts/[^/\s?#]+/locations/[^/\s?#]+$")
 
 
@@ -167,31 +165,48 @@ def _summary(runs: list[ImportRun]) -> str:
     return f"done: {new} new, {updated} updated, {unchanged} unchanged, {failed} rejected"
 
 
-def _google_posted_at(value) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    return parsed or timezone.now()
+INTERRUPTED = ("Its worker stopped before it finished; the batches it stored were kept and the next run "
+               "imported the rest.")
 
 
-def _google_after_import(source: PlatformConnection, items: list[dict]) -> None:
-    """Owner replies already on Google become posted replies (guard-checked); reviews Google no longer lists
-    (deleted by their author or removed by Google) are closed."""
-    listed = set()
-    for item in items:
-        review_id = item.get("reviewId") if isinstance(item, dict) else None
-        if not isinstance(review_id, str):
-            continue
-        listed.add(review_id)
-        reply = item.get("reviewReply")
-        if not (isinstance(reply, dict) and isinstance(reply.get("comment"), str)):
-            continue
-        review = Review.objects.filter(location=source.location, platform=source.platform,
-                                       external_id=review_id).first()
-        if review is not None:
-            reply_record_external(
-                review=review, text=reply["comment"], posted_at=_google_posted_at(reply.get("updateTime")),
-                posted_via="google (outside ReviewDesk)",
-            )
-    if len(items) >= MAX_PAGES * PAGE_SIZE:
+def _runs_interrupted_fail(source: PlatformConnection) -> int:
+    """Called under the source's lock: a run of the source still "running" has lost its process (a worker
+    killed mid-run). It ends failed; the run that found it imports what it left, and since its stored batches
+    are whole (reviews, drafts and progress together) nothing is duplicated. Returns how many."""
+    interrupted = 0
+    for run_id in ImportRun.objects.filter(connection=source, status=ImportRun.Status.RUNNING).values_list(
+        "pk", flat=True
+    ):
+        now = timezone.now()
+        if ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.FAILED, finished_at=now, heartbeat_at=now, failure_reason=INTERRUPTED
+        ):
+            interrupted += 1
+            audit_record(action="reviews_import_failed", practice=source.location.practice, import_run=run_id,
+                         connection=source.pk)
+            logger.warning("import run %s of source %s lost its process; marked failed", run_id, source.pk)
+    return interrupted
+
+
+def _google_rows(source: PlatformConnection, listed: set[str]) -> Iterator[tuple[list, int | None]]:
+    """Google's pages as row fields for intake, noting every listed review id in `listed`. The first page is
+    fetched before this returns, so a refused grant or location fails before any run is started."""
+    pages = google_review_pages(connection=source)
+    first = next(pages, None)
+
+    def rows() -> Iterator[tuple[list, int | None]]:
+        for reviews, total in itertools.chain([first] if first else [], pages):
+            listed.update(item["reviewId"] for item in reviews
+                          if isinstance(item, dict) and isinstance(item.get("reviewId"), str))
+            yield [google_review_fields(item) if isinstance(item, dict) else "each review must be a JSON object"
+                   for item in reviews], total
+
+    return rows()
+
+
+def _google_deleted_close(source: PlatformConnection, listed: set[str]) -> None:
+    """Close the reviews Google no longer lists (deleted by their author or removed by Google)."""
+    if len(listed) >= MAX_PAGES * PAGE_SIZE:
         return  # a listing cut short says nothing about the reviews after the cut
     gone = Review.objects.filter(
         location=source.location, platform=source.platform, closed_at__isnull=True
@@ -203,59 +218,47 @@ def _google_after_import(source: PlatformConnection, items: list[dict]) -> None:
         audit_record(action="review_deleted_on_platform", review=review, connection=source.pk)
 
 
-def _draft_run(run: ImportRun, source: PlatformConnection) -> None:
-    counts = DraftCounts()
-    ids = list(
-        Review.objects.filter(location=source.location, platform=source.platform, closed_at__isnull=True,
-                              reply__isnull=True).order_by("pk").values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), DRAFT_BATCH):
-        reviews_draft_new(location=source.location, review_ids=ids[start:start + DRAFT_BATCH], counts=counts)
-    ImportRun.objects.filter(pk=run.pk).update(drafted_count=counts.drafted)
-    run.drafted_count = counts.drafted
+def _source_runs(source: PlatformConnection) -> tuple[list[ImportRun], str]:
+    """Import the source once (the caller holds its lock): its runs, and what it refused (drop-folder files)."""
+    if source.kind == Kind.DROP_FOLDER:
+        files, refused = drop_folder_files(source.resource)
+        runs = []
+        for dropped in files:
+            run = reviews_import(location=source.location, actor=None, filename=dropped.name, data=dropped.data,
+                                 connection=source)
+            runs.append(run)
+            if run.status == ImportRun.Status.DONE:
+                drop_folder_mark_imported(source.resource, dropped.name)
+        return runs, f"{len(refused)} file(s) refused: " + "; ".join(refused) if refused else ""
+    if source.kind == Kind.GOOGLE_BUSINESS:
+        listed: set[str] = set()
+        try:
+            run = reviews_import_pages(location=source.location, connection=source,
+                                       source_name=f"google-{source.pk}.json", pages=_google_rows(source, listed))
+        except PlatformHTTPError as exc:
+            raise (ImportSourceUnavailable if exc.retryable else ImportSourceError)(str(exc)) from None
+        if run.status == ImportRun.Status.DONE:
+            _google_deleted_close(source, listed)
+        return [run], ""
+    fetched = reviews_fetch(connection=source)
+    return [reviews_import(location=source.location, actor=None, filename=fetched.source_name, data=fetched.data,
+                           connection=source)], ""
 
 
-def source_import(*, source: PlatformConnection) -> list[ImportRun]:
-    """Fetch and import one source's reviews (drafting and escalating the new ones). Raises SourceBusy while
-    another import of it runs; raises platforms.ImportSourceError (ImportSourceUnavailable when trying later
-    may help) after recording the failure on the source."""
-
-
+def source_import(*, source: PlatformConnection, wait_seconds: float = 0) -> list[ImportRun]:
+    """Fetch and import one source's reviews (new ones escalated or drafted and guard-checked, edited ones
+    updated and re-drafted, replies already on the platform recorded with their moderation status). Raises
+    SourceBusy while another live process imports it (after waiting up to `wait_seconds`); raises
+    platforms.ImportSourceError (ImportSourceUnavailable when trying later may help) after recording the
+    failure on the source. A run of the source left "running" by a dead process is failed first."""
     cache.delete(_queued_key(source.pk))
-    with connection_import_lock(source.pk) as acquired:
+    with source_run_lock(source.pk, wait_seconds=wait_seconds) as acquired:
         if not acquired:
             logger.info("source %s: an import is already running; skipped", source.pk)
             raise SourceBusy()
-        runs: list[ImportRun] = []
+        _runs_interrupted_fail(source)
         try:
-            if source.kind == Kind.DROP_FOLDER:
-                files, refused = drop_folder_files(source.resource)
-                for dropped in files:
-                    run = reviews_import(location=source.location, actor=None, filename=dropped.name,
-                                         data=dropped.data, connection=source)
-                    runs.append(run)
-                    if run.status == ImportRun.Status.DONE:
-                        drop_folder_mark_imported(source.resource, dropped.name)
-                if refused:
-                    _status(source, error=f"{len(refused)} file(s) refused: " + "; ".join(refused))
-                    return runs
-            elif source.kind == Kind.GOOGLE_BUSINESS:
-                try:
-                    items = google_reviews_list(connection=source)
-                except PlatformHTTPError as exc:
-                    raise (ImportSourceUnavailable if exc.retryable else ImportSourceError)(str(exc)) from None
-                data = json.dumps({"reviews": items}).encode("utf-8")
-                # Drafted after the owner replies already on Google are recorded: those reviews are answered.
-                run = reviews_import(location=source.location, actor=None, filename=f"google-{source.pk}.json",
-                                     data=data, connection=source, draft=False)
-                runs.append(run)
-                if run.status == ImportRun.Status.DONE:
-                    _google_after_import(source, items)
-                    _draft_run(run, source)
-            else:
-                fetched = reviews_fetch(connection=source)
-                runs.append(reviews_import(location=source.location, actor=None, filename=fetched.source_name,
-                                           data=fetched.data, connection=source))
+            runs, refused = _source_runs(source)
         except DropFolderRefused as exc:
             _status(source, error=str(exc))
             logger.warning("source %s: drop folder refused", source.pk)
@@ -265,8 +268,31 @@ def source_import(*, source: PlatformConnection) -> list[ImportRun]:
             logger.warning("source %s: import failed (%s)", source.pk, type(exc).__name__)
             raise
         failed = [run for run in runs if run.status == ImportRun.Status.FAILED]
-        if failed:
+        if refused:
+            _status(source, error=refused)
+        elif failed:
             _status(source, error=failed[-1].failure_reason)
         else:
             _status(source, summary=_summary(runs))
         return runs
+
+
+def source_runs_recover() -> list[int]:
+    """The watchdog's part for sources: a source with a run still "running" whose lock nobody holds lost its
+    process (a worker killed mid-run, then the whole worker). Its runs are failed and the source is queued
+    again (after this transaction commits), to import what the dead run left. Returns the re-queued sources."""
+    from responses.tasks import import_reviews_from_connection
+
+    requeued = []
+    source_ids = set(ImportRun.objects.filter(status=ImportRun.Status.RUNNING, connection__isnull=False)
+                     .values_list("connection_id", flat=True))
+    for source in PlatformConnection.objects.filter(pk__in=source_ids).select_related("location__practice"):
+        with source_run_lock(source.pk) as held:
+            if not held:
+                continue  # a live process is importing it
+            _runs_interrupted_fail(source)
+        if source.import_enabled:
+            transaction.on_commit(lambda source_id=source.pk: import_reviews_from_connection.delay(source_id))
+            requeued.append(source.pk)
+            logger.warning("source %s: its interrupted import was queued again", source.pk)
+    return requeued

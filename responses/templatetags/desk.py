@@ -28,6 +28,12 @@ def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category, (category or "finding").replace("_", " ").capitalize())
 
 
+@register.filter
+def policy_words(word: str) -> str:
+    """A platform's policy word, readable: PERSONAL_INFORMATION -> "personal information"."""
+    return (word or "").replace("_", " ").lower()
+
+
 @register.simple_tag
 def marked_text(text: str, findings, prefix: str = "f") -> SafeString:
     """`text`, escaped, with each finding wrapped in a numbered <mark> at its offsets.

@@ -22,7 +22,7 @@ from responses.escalation.services import review_is_escalated
 from responses.forms import CloseReviewForm, DeescalateForm, InternalNoteForm, RejectForm, ReplyTextForm
 from responses.guarding import verdict_for_reply_text, verdict_for_review_text
 from responses.history.selectors import reply_timeline
-from responses.models import DraftLanguage, Reply, Review, Topic
+from responses.models import DraftLanguage, PlatformReplyStatus, Reply, Review, Topic
 from responses.practice.local_time import location_time_zone
 from responses.publishers import publisher_for
 from responses.roles import require_permission
@@ -75,6 +75,8 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         and request.user.has_perm("responses.submit_reply"),
         "escalated_no_reply": workflow.ESCALATED_NO_REPLY if escalated else "",
         "zone": zone,
+        "can_replace_rejected": (reply is not None and reply.platform_status == PlatformReplyStatus.REJECTED
+                                 and reply.state == "posted" and request.user.has_perm("responses.manage_compliance")),
         "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
         "timeline": reply_timeline(reply) if reply else [],
         "publisher": publisher_for(review) if reply and reply.state == "approved" else None,
@@ -233,6 +235,22 @@ def reply_save_and_approve(request, pk: int):
     return _reply_action(
         request, pk, lambda reply: workflow.reply_approve(reply=reply, actor=request.user, expected_revision=reply.revision)
     )
+
+
+@require_POST
+def reply_replace_rejected(request, pk: int):
+    """A manager rewrites a posted reply the platform's moderation rejected (it was never public)."""
+    review = review_for_user(request, pk)
+    reply = reply_for_review(review)
+    if reply is None:
+        raise Http404("No reply to rewrite.")
+    try:
+        workflow.reply_replace_after_platform_rejection(reply=reply, actor=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The rejected reply is a draft again: rewrite it, then send it for approval.")
+    return redirect("review_detail", pk=review.pk)
 
 
 @require_POST

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from responses.models import PlatformConnection
+from tests.fake_http import JSONHandler, serving
 
 TOKEN = "ya29.test-access-token"
 REFRESH_TOKEN = "1//test-refresh-token"
@@ -40,7 +39,7 @@ class PlatformAPI:
         self.answers.append((status, {} if body is None else body, delay))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     def _handle(self):
         api: PlatformAPI = self.server.api
         length = int(self.headers.get("Content-Length") or 0)
@@ -50,32 +49,20 @@ class _Handler(BaseHTTPRequestHandler):
         )
         status, body, delay = api.answers.pop(0) if api.answers else (200, {}, 0.0)
         time.sleep(delay)
-        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_json(body, status)
 
     do_GET = do_PUT = do_POST = do_DELETE = _handle
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
 
 
 @pytest.fixture
 def platform_api(settings):
     """A local stand-in for Google Business Profile (and any JSON feed) on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.api = PlatformAPI(url=f"http://127.0.0.1:{server.server_port}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.GOOGLE_BUSINESS_API_URL = f"{server.api.url}/v4"
-    settings.PLATFORM_RETRY_ATTEMPTS = 1  # one request per call; the backoff tests ask for more
-    settings.PLATFORM_RETRY_SECONDS = 0
-    yield server.api
-    server.shutdown()
-    server.server_close()
+    with serving(_Handler) as server:
+        server.api = PlatformAPI(url=f"http://127.0.0.1:{server.server_port}")
+        settings.GOOGLE_BUSINESS_API_URL = f"{server.api.url}/v4"
+        settings.PLATFORM_RETRY_ATTEMPTS = 1  # one request per call; the backoff tests ask for more
+        settings.PLATFORM_RETRY_SECONDS = 0
+        yield server.api
 
 
 @pytest.fixture
@@ -100,7 +87,7 @@ class TokenEndpoint:
     failures: list = field(default_factory=list)  # HTTP statuses to answer first (429, 500...)
 
 
-class _TokenHandler(BaseHTTPRequestHandler):
+class _TokenHandler(JSONHandler):
     def do_POST(self):
         endpoint: TokenEndpoint = self.server.endpoint
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -118,31 +105,20 @@ class _TokenHandler(BaseHTTPRequestHandler):
                                  "token_type": "Bearer"}
         else:
             status, body = 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(body, status)
 
 
 @pytest.fixture
 def token_endpoint(settings):
     """Google's OAuth 2.0 token endpoint, played on 127.0.0.1; the OAuth client settings point at it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TokenHandler)
-    server.endpoint = TokenEndpoint(url=f"http://127.0.0.1:{server.server_port}/token")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.GOOGLE_OAUTH_CLIENT_ID = "reviewdesk-test.apps.example"
-    settings.GOOGLE_OAUTH_CLIENT_SECRET = "test-client-secret"
-    settings.GOOGLE_OAUTH_TOKEN_URL = server.endpoint.url
-    settings.GOOGLE_OAUTH_AUTHORIZE_URL = f"http://127.0.0.1:{server.server_port}/auth"
-    settings.PLATFORM_RETRY_SECONDS = 0
-    yield server.endpoint
-    server.shutdown()
-    server.server_close()
+    with serving(_TokenHandler) as server:
+        server.endpoint = TokenEndpoint(url=f"http://127.0.0.1:{server.server_port}/token")
+        settings.GOOGLE_OAUTH_CLIENT_ID = "reviewdesk-test.apps.example"
+        settings.GOOGLE_OAUTH_CLIENT_SECRET = "test-client-secret"
+        settings.GOOGLE_OAUTH_TOKEN_URL = server.endpoint.url
+        settings.GOOGLE_OAUTH_AUTHORIZE_URL = f"http://127.0.0.1:{server.server_port}/auth"
+        settings.PLATFORM_RETRY_SECONDS = 0
+        yield server.endpoint
 
 
 @pytest.fixture

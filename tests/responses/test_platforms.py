@@ -2,20 +2,20 @@
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from responses.models import PlatformConnection
 from responses.platforms.google import google_reviews_list
 from responses.platforms.http import PlatformHTTPError
 from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable, reviews_fetch
+from responses.sources.services import source_import
 from responses.sources.tokens import token_encrypt
 from tests.responses.conftest import TOKEN
 
 pytestmark = pytest.mark.django_db
 
-def google_review(review_id, *, stars="FIVE", comment="Lovely staff.", name="Kelsey P.", day=1):
+def google_review(review_id, *, stars="FIVE", comment="Lovely staff.", name="Kelsey P.", day=1, edited_day=None):
+    """Google's Review object; `edited_day`: the reviewer edited it that day (its updateTime moves on)."""
     return {
         "name": f"accounts/111/locations/222/reviews/{review_id}",
         "reviewId": review_id,
@@ -23,7 +23,7 @@ def google_review(review_id, *, stars="FIVE", comment="Lovely staff.", name="Kel
         "starRating": stars,
         "comment": comment,
         "createTime": f"2024-05-{day:02d}T10:00:00.5Z",
-        "updateTime": f"2024-05-{day:02d}T10:00:00.5Z",
+        "updateTime": f"2024-05-{edited_day or day:02d}T10:00:00.5Z",
     }
 
 
@@ -127,26 +127,17 @@ def test_an_answer_that_is_not_json_is_reported(platform_api, google):
         google_reviews_list(connection=google)
 
 
-# --- fetching for the import ---------------------------------------------------------------------
-
-
-def test_fetching_google_gives_googles_own_shape(platform_api, google):
-    platform_api.answer(200, {"reviews": [google_review("r1")]})
-
-    fetched = reviews_fetch(connection=google)
-
-    assert fetched.source_name == f"google-{google.pk}.json"
-    assert json.loads(fetched.data) == {"reviews": [google_review("r1")]}
+# --- fetching for the import (a Google source streams its pages: responses.sources) ---------------------------------------------------------------------
 
 
 def test_fetch_errors_say_whether_to_try_again(platform_api, google):
     platform_api.answer(503, {})
     with pytest.raises(ImportSourceUnavailable):
-        reviews_fetch(connection=google)
+        source_import(source=google)
 
     platform_api.answer(401, {})
     with pytest.raises(ImportSourceError) as caught:
-        reviews_fetch(connection=google)
+        source_import(source=google)
     assert not isinstance(caught.value, ImportSourceUnavailable)
 
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
 
-from responses.intake.services import connection_import_lock
+from responses import tasks
 from responses.models import ImportRun, PlatformConnection, Review
 from responses.platforms.sources import ImportSourceError, ImportSourceUnavailable
+from responses.sources.lock import source_run_lock
 from responses.tasks import import_reviews_from_all_sources, import_reviews_from_connection
 from tests.responses.test_platforms import google_review
 
@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 def page(*reviews):
     return {"reviews": list(reviews), "totalReviewCount": len(reviews)}
-
-
-def test_the_lock_uses_the_configured_cache():
-    expected = "RedisCache" if django_settings.REDIS_URL else "FileBasedCache"
-    assert django_settings.CACHES["default"]["BACKEND"].endswith(expected)
 
 
 def test_a_connection_import_stores_reviews_and_its_status(platform_api, google):
@@ -38,7 +33,7 @@ def test_a_connection_import_stores_reviews_and_its_status(platform_api, google)
 def test_importing_again_changes_only_what_changed(platform_api, google):
     platform_api.answer(200, page(google_review("r1"), google_review("r2")))
     import_reviews_from_connection.apply(args=[google.pk])
-    platform_api.answer(200, page(google_review("r1"), google_review("r2", comment="Edited."), google_review("r3")))
+    platform_api.answer(200, page(google_review("r1"), google_review("r2", comment="Edited.", edited_day=9), google_review("r3")))
 
     import_reviews_from_connection.apply(args=[google.pk])
 
@@ -76,8 +71,9 @@ def test_a_disabled_or_deleted_connection_is_skipped(platform_api, google):
     assert platform_api.received == []
 
 
-def test_two_imports_of_one_connection_never_overlap(platform_api, google):
-    with connection_import_lock(google.pk) as held:  # another worker is importing this connection
+def test_two_imports_of_one_connection_never_overlap(platform_api, google, monkeypatch):
+    monkeypatch.setattr(tasks, "SOURCE_LOCK_WAIT_SECONDS", 0.5)
+    with source_run_lock(google.pk) as held:  # another worker is importing this connection
         assert held
         result = import_reviews_from_connection.apply(args=[google.pk])
 
@@ -94,7 +90,7 @@ def test_the_lock_is_released_when_an_import_fails(platform_api, google):
     with pytest.raises(ImportSourceError):
         import_reviews_from_connection.apply(args=[google.pk], throw=True)
 
-    with connection_import_lock(google.pk) as held:
+    with source_run_lock(google.pk) as held:
         assert held
 
 

@@ -2,16 +2,14 @@
 laptop) and a real Celery worker, against a review platform served from this machine."""
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 
 from responses.models import ImportRun, PlatformConnection, Reply, Review
 from reviewdesk.celery import app
+from tests.fake_http import JSONHandler, serving
 
 FEED = [
     {"platform": "google", "external_id": "g-1", "author_name": "Ada L.", "rating": 5,
@@ -23,27 +21,15 @@ FEED = [
 ]
 
 
-class _Feed(BaseHTTPRequestHandler):
+class _Feed(JSONHandler):
     def do_GET(self):
-        body = json.dumps(FEED).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(FEED)
 
 
 @pytest.fixture
 def feed_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/reviews.json"
-    server.shutdown()
-    server.server_close()
+    with serving(_Feed) as server:
+        yield f"http://127.0.0.1:{server.server_port}/reviews.json"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,67 +7,28 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
 from responses.intake import reviews_import_start
 from responses.intake.services import BATCH_ROWS
 from responses.models import ImportRun, Review
 from reviewdesk.celery import app
+from tests.workers import children, require_redis_and_postgresql, wait_for, worker_start, worker_stop
 
 ROWS = 40 * BATCH_ROWS
 QUEUE = "test-worker-killed-mid-import"
 
 
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()] if path.exists() else []
-
-
-def _wait_for(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def worker():
-    if not django_settings.REDIS_URL or connection.vendor != "postgresql":
-        pytest.skip("needs Redis and PostgreSQL (REDIS_URL, DATABASE_URL)")
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-                        f"/{database['NAME']}",
-        "REVIEWDESK_VAR_DIR": str(django_settings.VAR_DIR),
-    }
-    if database.get("PASSWORD"):
-        env["PGPASSWORD"] = database["PASSWORD"]
+    require_redis_and_postgresql()
     app.control.purge()  # nothing left over from other tests reaches this worker
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "reviewdesk", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=WARNING", "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=django_settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL,
-    )
+    process = worker_start(QUEUE)
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        worker_stop(process)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,13 +48,13 @@ def test_a_worker_killed_mid_import_loses_nothing(worker, location, alice, setti
     assert upload.exists()
 
     # Kill the worker's child once a few batches are stored and many rows remain.
-    _wait_for(lambda: ImportRun.objects.get(pk=run.pk).processed_rows >= 3 * BATCH_ROWS, 120, "the import to start")
-    (child,) = _children(worker.pid)
+    wait_for(lambda: ImportRun.objects.get(pk=run.pk).processed_rows >= 3 * BATCH_ROWS, 120, "the import to start")
+    (child,) = children(worker.pid)
     os.kill(child, signal.SIGKILL)
     killed_at = ImportRun.objects.get(pk=run.pk).processed_rows
     assert killed_at < ROWS, "the import was still running when its worker died"
 
-    run = _wait_for(
+    run = wait_for(
         lambda: ImportRun.objects.filter(pk=run.pk).exclude(status=ImportRun.Status.RUNNING).first(), 180,
         "the redelivered import to finish",
     )
@@ -102,4 +63,4 @@ def test_a_worker_killed_mid_import_loses_nothing(worker, location, alice, setti
     assert (run.processed_rows, run.created_count, run.unchanged_count) == (ROWS, ROWS, 0)
     assert Review.objects.filter(location=location).count() == ROWS
     # The worker deletes the upload just after it writes "done": wait for it rather than race it.
-    _wait_for(lambda: not upload.exists(), 10, "the upload to be deleted")
+    wait_for(lambda: not upload.exists(), 10, "the upload to be deleted")

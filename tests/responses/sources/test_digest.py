@@ -41,7 +41,7 @@ def test_managers_get_counts_and_links_but_no_review_text(bob, alice, imported, 
     for private in ("Kelsey", "Parkinson", "Ana", "lawyer", "burn", "cheek", "wait was long"):
         assert private not in message.body and private not in message.subject
     assert AuditEvent.objects.get(action="digest_sent").details == {
-        "recipients": 1, "created": 2, "escalated": 1,
+        "recipients": 1, "created": 2, "escalated": 1, "rejected_on_platform": 0,
     }
 
 

@@ -106,7 +106,7 @@ def test_a_refused_source_is_shown_with_the_reason(client, bob, location):
 
 def test_pause_and_run_now(client, bob, feed, celery_eager, monkeypatch, django_capture_on_commit_callbacks):
     ran = []
-    monkeypatch.setattr("responses.tasks.source_import", lambda source: ran.append(source.pk) or [])
+    monkeypatch.setattr("responses.tasks.source_import", lambda source, **_options: ran.append(source.pk) or [])
     client.force_login(bob)
 
     with django_capture_on_commit_callbacks(execute=True):
