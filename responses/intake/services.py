@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -261,8 +261,9 @@ class _RunWriter:
     their errors."""
 
     def __init__(self, run: ImportRun, *, actor, default_platform: str, draft: bool, resume_from: int = 0,
-                 notes: tuple[str, ...] = ()):
+                 notes: tuple[str, ...] = (), progress: Callable[[ImportRun], None] | None = None):
         self.run, self.actor, self.default_platform, self.draft = run, actor, default_platform, draft
+        self.progress = progress  # called with the run after each stored batch (the command line prints it)
         self.resume_from = resume_from
         self.seen = 0  # rows read so far, stored or not
         self.counts: Counter[str] = Counter()
@@ -289,6 +290,8 @@ class _RunWriter:
             updated_count=self.counts[UPDATED], unchanged_count=self.counts[UNCHANGED],
             drafted_count=self.drafting.drafted, escalated_count=self.counts["escalated"], **fields,
         )
+        if self.progress is not None:
+            self.progress(self.run)
 
     @contextmanager
     def running(self, *, total: int) -> Iterator[_RunWriter]:
@@ -386,7 +389,8 @@ class _RunWriter:
 
 
 def _run_execute(
-    run: ImportRun, *, data: bytes, actor, default_platform: str = "", draft: bool = True
+    run: ImportRun, *, data: bytes, actor, default_platform: str = "", draft: bool = True,
+    progress: Callable[[ImportRun], None] | None = None,
 ) -> ImportRun:
     """Import `data` into the run, a batch of rows at a time (_RunWriter). A run already RUNNING with processed
     rows and the same row count is resumed after its last stored batch."""
@@ -402,7 +406,7 @@ def _run_execute(
     total = len(parsed.rows)
     resume_from = run.processed_rows if run.status == ImportRun.Status.RUNNING and run.total_rows == total else 0
     writer = _RunWriter(run, actor=actor, default_platform=default_platform, draft=draft, resume_from=resume_from,
-                        notes=(parsed.encoding_note,))
+                        notes=(parsed.encoding_note,), progress=progress)
     with writer.running(total=total):
         for start in range(0, total, BATCH_ROWS):
             writer.add(parsed.rows[start : start + BATCH_ROWS], last=start + BATCH_ROWS >= total)
@@ -441,6 +445,7 @@ def reviews_import(
     connection: PlatformConnection | None = None,
     default_platform: str = "",
     draft: bool = True,
+    progress: Callable[[ImportRun], None] | None = None,
 ) -> ImportRun:
     """Import a CSV/JSON/JSONL file of reviews into `location` and return its report.
 
@@ -450,7 +455,7 @@ def reviews_import(
     command line); a user must hold `import_reviews` at the location's practice.
     Rows without a platform take `default_platform`, else the connection's platform.
     Every new or changed review is escalated as it is stored when the rules call for it; with `draft`, the others
-    are drafted (sources.drafts).
+    are drafted (sources.drafts). `progress`, when given, is called with the run after each stored batch.
     """
     if actor is not None:
         _require_import_rights(actor, location)
@@ -461,7 +466,8 @@ def reviews_import(
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
         default_platform=default_platform or (connection.platform if connection else ""),
     )
-    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform, draft=draft)
+    return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform, draft=draft,
+                        progress=progress)
 
 
 def _uploads_dir() -> Path:

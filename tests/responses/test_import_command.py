@@ -92,3 +92,28 @@ def test_a_file_that_cannot_be_parsed_is_an_error(tmp_path, location):
     with pytest.raises(CommandError, match=r"failed: The file is not valid JSON \(first problem on line 1\)."):
         run_command(str(path), "--location", str(location.pk))
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED
+
+
+def test_it_shows_progress_on_a_large_file(tmp_path, location):
+    from responses.intake.services import BATCH_ROWS
+
+    rows = 2 * BATCH_ROWS + 5
+    path = tmp_path / "reviews.csv"
+    path.write_text("platform,external_id,rating,posted_at\n" + "".join(f"google,g-{n},5,2024-05-01\n" for n in range(rows)))
+
+    out, err = run_command(str(path), "--location", str(location.pk), "--progress-every", "0.000001")
+
+    assert [line.split(" rows")[0] for line in err.splitlines()] == [
+        f"0 of {rows}", f"{BATCH_ROWS} of {rows}", f"{2 * BATCH_ROWS} of {rows}", f"{rows} of {rows}",
+    ]
+    assert err.splitlines()[-1].startswith(f"{rows} of {rows} rows (100%), ")
+    assert f"{rows} new" in out
+
+
+def test_a_file_imported_quicker_than_the_progress_interval_prints_no_progress(tmp_path, location):
+    path = tmp_path / "reviews.csv"
+    path.write_text(CSV)
+
+    _, err = run_command(str(path), "--location", str(location.pk), "--progress-every", "60")
+
+    assert err == ""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +14,27 @@ from responses.models import ImportRun, Location, Platform
 
 def _exit_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
+
+
+def _progress_printer(write, every_seconds: float):
+    """A progress callback writing "rows of total, rate" at most every `every_seconds` (a file imported faster
+    than that prints nothing), and once more at the end if it printed before."""
+    started = time.monotonic()
+    printed = {"last": started, "any": False}
+
+    def show(run: ImportRun) -> None:
+        if every_seconds <= 0 or not run.total_rows:
+            return
+        now = time.monotonic()
+        finished = run.processed_rows >= run.total_rows
+        if now - printed["last"] < every_seconds and not (finished and printed["any"]):
+            return
+        printed["last"], printed["any"] = now, True
+        rate = run.processed_rows / max(now - started, 1e-9)
+        write(f"{run.processed_rows:,} of {run.total_rows:,} rows ({100 * run.processed_rows // run.total_rows}%), "
+              f"{rate:,.0f} rows/s; {run.created_count:,} new, {run.drafted_count:,} drafted")
+
+    return show
 
 
 class Command(BaseCommand):
@@ -33,8 +55,13 @@ class Command(BaseCommand):
             "--format", choices=("csv", "json", "jsonl"), default="",
             help="the file's format when its name does not say (and always for -)",
         )
+        parser.add_argument(
+            "--progress-every", type=float, default=5.0, metavar="SECONDS",
+            help="print progress (rows done of the file's rows, rows/s) to stderr this often; 0 for never",
+        )
 
-    def handle(self, *args, file: str, location: int, platform: str, format: str, **options):
+    def handle(self, *args, file: str, location: int, platform: str, format: str, progress_every: float,
+               **options):
         target = Location.objects.select_related("practice").filter(pk=location).first()
         if target is None:
             raise CommandError(f"There is no location with id {location}.")
@@ -51,7 +78,8 @@ class Command(BaseCommand):
         # a SIGKILL leaves that to the watchdog (responses.intake.import_runs_recover).
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
-            run = reviews_import(location=target, actor=None, filename=name, data=data, default_platform=platform)
+            run = reviews_import(location=target, actor=None, filename=name, data=data, default_platform=platform,
+                                 progress=_progress_printer(self.stderr.write, progress_every))
         finally:
             signal.signal(signal.SIGTERM, previous)
         if run.status == ImportRun.Status.FAILED:
