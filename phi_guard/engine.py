@@ -27,6 +27,7 @@ from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
 from phi_guard.lexicon import CLINICAL_FILES, keys, vocabulary_revision
 from phi_guard.normalize import Folded, fold
 from phi_guard.offline import use_bundled_suffix_list
+from phi_guard.parse_cache import ParsedReplies
 from phi_guard.policy import CLASSIFIER_EXPLANATION, ENTITY_POLICY
 from phi_guard.profile import PracticeProfile
 from phi_guard.recognizers import build_recognizers
@@ -135,6 +136,7 @@ class GuardEngine:
         self.nlp_engine = GuardNlpEngine(model_name)
         self.nlp_engine.load()
         self.nlp = self.nlp_engine.get_nlp(LANGUAGE)
+        self.parsed = ParsedReplies(self.nlp_engine, LANGUAGE)  # replies read lately, folded and parsed
         self.lexicon = Lexicon(self.nlp, conditions=icd_terms())
         registry = RecognizerRegistry(recognizers=[*build_recognizers(), *build_constructions()],
                                       supported_languages=[LANGUAGE])
@@ -167,12 +169,13 @@ class GuardEngine:
     def version_for(self, practice: PracticeProfile) -> dict:
         return {**self.version, "practice": practice.cache_key[:12]}
 
-    def check_many(self, items: Sequence, practice: PracticeProfile) -> list[Verdict]:
-        """One verdict per item (objects with .text, .review, .reviewer_name), in order."""
+    def check_many(self, items: Sequence, practice: PracticeProfile, *, keep_parses: bool = False) -> list[Verdict]:
+        """One verdict per item (objects with .text, .review, .reviewer_name), in order; `keep_parses` keeps the
+        texts' parses for later checks of the same texts (parse_cache)."""
         if self.classifier is None:
             raise GuardUnavailable("the reply classifier is not loaded")
         version = self.version_for(practice)
-        analyses = self.analyze_many(items, practice)
+        analyses = self.analyze_many(items, practice, keep_parses=keep_parses)
         # One pass of the classifier over every sentence of every reply: vectorizing is the expensive part.
         readable = [a for a in analyses if isinstance(a, Analysis) and not a.unreadable]
         scores = iter(self.classifier.probabilities([v.features for a in readable for v in a.sentences]))
@@ -189,14 +192,15 @@ class GuardEngine:
                                         guard_version=version))
         return verdicts
 
-    def analyze_many(self, items: Sequence, practice: PracticeProfile) -> list[Analysis | Exception]:
+    def analyze_many(self, items: Sequence, practice: PracticeProfile, *,
+                     keep_parses: bool = False) -> list[Analysis | Exception]:
         """Rules and sentence features for each item (an Exception in place of an item that failed)."""
         with self._lock:
             practice_context, practice_matcher, approved = self._practice(practice)
-            folded = [fold(item.text) for item in items]
-            artifacts = self.nlp_engine.process_batch([f.text for f in folded], LANGUAGE, batch_size=BATCH_SIZE)
+            folded = [self.parsed.fold(item.text, keep=keep_parses) for item in items]
+            artifacts = self.parsed.parse_many([f.text for f in folded], batch_size=BATCH_SIZE, keep=keep_parses)
             analyses: list[Analysis | Exception] = []
-            for item, form, (_, nlp_artifacts) in zip(items, folded, artifacts):
+            for item, form, nlp_artifacts in zip(items, folded, artifacts):
                 try:
                     analyses.append(self._analyze(item, form, nlp_artifacts, practice_context, practice_matcher,
                                                   approved, practice.strict))

@@ -67,8 +67,11 @@ def guard_check(text: str, *, practice: PracticeProfile, review: str = "", revie
     return guard_check_many([GuardInput(text=text, review=review, reviewer_name=reviewer_name)], practice=practice)[0]
 
 
-def guard_check_many(items: Iterable[GuardInput], *, practice: PracticeProfile) -> list[Verdict]:
-    """Check many replies in one batched pass through the pipeline; verdicts come back in input order."""
+def guard_check_many(items: Iterable[GuardInput], *, practice: PracticeProfile,
+                     keep_parses: bool = False) -> list[Verdict]:
+    """Check many replies in one batched pass through the pipeline; verdicts come back in input order.
+    `keep_parses` keeps the texts' parses for later checks of the same texts (drafting's template texts come
+    back again and again; phi_guard.parse_cache); the verdicts are the same either way."""
     items = list(items)
     if not items:
         return []
@@ -77,7 +80,7 @@ def guard_check_many(items: Iterable[GuardInput], *, practice: PracticeProfile) 
         raise TypeError(f"guard_check_many: item {bad[0]} has no text string")
     started = time.perf_counter()
     try:
-        verdicts = _engine().check_many(items, practice)
+        verdicts = _engine().check_many(items, practice, keep_parses=keep_parses)
     except Exception as exc:  # fail closed: nothing is published unchecked
         reason = _unavailable_reason(exc)
         logger.error("phi_guard: %d replies blocked unchecked: %s", len(items), reason)

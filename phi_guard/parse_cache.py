@@ -1,0 +1,75 @@
+"""Reply texts the guard was asked to keep, folded and parsed: the part of a check that reads neither the review
+nor the reviewer's name.
+
+Drafting composes replies from a few dozen template blocks, so an import checks the same reply text again and
+again, and parsing it (spaCy's tagger, parser and NER: most of a check) gives the same result every time.
+Checks made with `keep_parses` (an import's drafting) keep the folded text and its parse, per process, for the
+most recently used texts; every check uses a kept parse when there is one. The rules, the review's echoes, the
+reviewer's name, the practice's vocabulary and the classifier run on every check as before, so a verdict made
+from a kept parse is the verdict made without it (tests/phi_guard/test_parse_cache.py compares them over the
+labelled corpus). Live checks while someone types keep nothing: their texts do not come back.
+
+A kept Doc is shared by every check of its text: the engine hangs its per-check data on `user_data` afresh
+each time and sets token norms the same way each time, under its lock.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from phi_guard.normalize import Folded, fold
+
+# A kept reply of ~70 tokens costs ~120 KB of the process's memory (tokens, the tok2vec tensor, Presidio's
+# artifacts): ~60 MB when full. 512 texts hold nearly every draft without a first name an import repeats.
+DEFAULT_CAPACITY = 512
+
+
+class ParsedReplies:
+    """fold() and parse_many() that use the texts kept so far and keep new ones when asked (least recently used
+    go first beyond `capacity`; capacity 0 keeps nothing)."""
+
+    def __init__(self, nlp_engine, language: str, capacity: int = DEFAULT_CAPACITY):
+        self.nlp_engine = nlp_engine
+        self.language = language
+        self.capacity = capacity
+        self._folded: OrderedDict[str, Folded] = OrderedDict()
+        self._parsed: OrderedDict[str, object] = OrderedDict()  # folded text -> presidio NlpArtifacts
+        self.hits = self.misses = 0
+
+    def _keep(self, memory: OrderedDict, key: str, value) -> None:
+        memory[key] = value
+        while len(memory) > self.capacity:
+            memory.popitem(last=False)
+
+    def fold(self, text: str, *, keep: bool = False) -> Folded:
+        folded = self._folded.get(text)
+        if folded is not None:
+            self._folded.move_to_end(text)
+            return folded
+        folded = fold(text)
+        if keep:
+            self._keep(self._folded, text, folded)
+        return folded
+
+    def parse_many(self, texts: Sequence[str], *, batch_size: int, keep: bool = False) -> list:
+        """Presidio's NLP artifacts (the spaCy Doc in `.tokens`) for each folded text, in order. Texts not kept
+        are parsed together in one nlp.pipe pass (as the engine always did), each distinct text once when `keep`."""
+        found = {}
+        for text in dict.fromkeys(texts):
+            if text in self._parsed:
+                self._parsed.move_to_end(text)
+                found[text] = self._parsed[text]
+        missing = [text for text in texts if text not in found]
+        if keep:
+            missing = list(dict.fromkeys(missing))
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        parsed = [artifacts for _, artifacts in self.nlp_engine.process_batch(missing, self.language,
+                                                                               batch_size=batch_size)]
+        if keep:
+            for text, artifacts in zip(missing, parsed):
+                found[text] = artifacts
+                self._keep(self._parsed, text, artifacts)
+            return [found[text] for text in texts]
+        fresh = iter(parsed)
+        return [found[text] if text in found else next(fresh) for text in texts]
