@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from responses.models import TemplateBlock, Topic
@@ -229,18 +229,19 @@ def _offers_channel(text: str, context: ReplyContext) -> bool:
 def candidates(
     *, review: ReviewInput, topics: Sequence[str], library: Sequence[BlockText], context: ReplyContext,
     attempts: int = 3,
-) -> list[str]:
+) -> Iterator[str]:
     """Texts to try in order until the guard passes one: each variant with the name, then without it; last,
-    the any-topic blocks, whose wording is least likely to repeat a word the review used."""
-    texts: list[str] = []
+    the any-topic blocks, whose wording is least likely to repeat a word the review used. Lazy: most drafts
+    pass with their first text, and composing the other eleven would cost more than drafting needs."""
+    seen: set[str] = set()
     for generic in (False, True):
         for offset in range(attempts):
             for use_name in (True, False):
                 text = compose(review=review, topics=topics, library=library, context=context,
                                offset=offset, use_name=use_name, generic=generic)
-                if text not in texts:
-                    texts.append(text)
-    return texts
+                if text not in seen:
+                    seen.add(text)
+                    yield text
 
 
 def skip_reason(*, review: ReviewInput, topics: Iterable[str]) -> str:

@@ -8,7 +8,7 @@ blocked text go further than drafting.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from phi_guard.profile import PracticeProfile
@@ -58,19 +58,23 @@ def drafts_for_reviews(
     reviews: Sequence[ReviewInput], *, library: Sequence[BlockText], context: ReplyContext,
     profile: PracticeProfile, libraries: Mapping[str, Sequence[BlockText]] | None = None,
     languages: DraftLanguages = DraftLanguages(), chosen_topics: Sequence[list[str] | None] = (),
+    detected_topics: Sequence[list[str] | None] = (),
 ) -> list[Draft]:
     """One draft per review, in order, in the language `languages` gives it: `library` holds the English blocks,
     `libraries` those of the other languages (a language without blocks there is drafted in English).
     `chosen_topics[i]`, when set, are the topics staff chose for review i ("reply anyway" to a review flagged as
-    spam, or "change topic"): detection is skipped. Guard checks run in batches: all first candidates, then the
-    second candidates of the blocked ones, and so on."""
+    spam, or "change topic"): detection is skipped. `detected_topics[i]`, when set, are review i's topics as
+    intake detected them from the same text and rating (an import detects once per review): used when staff chose
+    none. Guard checks run in batches: all first candidates, then the second candidates of the blocked ones, and
+    so on; a candidate is composed only when the one before it was blocked."""
     libraries = {DraftLanguage.ENGLISH.value: library, **(libraries or {})}
     drafts: list[Draft | None] = [None] * len(reviews)
-    pending: dict[int, tuple[list[str], list[str]]] = {}  # index -> (topics, candidate texts)
+    pending: dict[int, tuple[list[str], Iterator[str]]] = {}  # index -> (topics, candidate texts not tried yet)
     drafted_in: dict[int, str] = {}
     for index, review in enumerate(reviews):
         chosen = chosen_topics[index] if index < len(chosen_topics) else None
-        topics = list(chosen) if chosen else detect_topics(review.text, review.rating)
+        detected = detected_topics[index] if index < len(detected_topics) else None
+        topics = list(chosen or detected or detect_topics(review.text, review.rating))
         reason = skip_reason(review=review, topics=topics)
         if reason:
             drafts[index] = Draft(topic=topics[0], topics=topics, skipped=True, reason=reason)
@@ -83,14 +87,24 @@ def drafts_for_reviews(
                                              library=libraries[language], context=replace(context, language=language)))
 
     tried: dict[int, list] = {index: [] for index in pending}  # index -> [(text, verdict)]
-    round_number = 0
     while pending:
-        batch = [(index, texts[round_number]) for index, (_topics, texts) in pending.items()
-                 if round_number < len(texts)]
+        batch = []
+        for index, (topics, texts) in list(pending.items()):
+            text = next(texts, None)
+            if text is not None:
+                batch.append((index, text))
+                continue
+            # Every candidate was blocked: the draft carries the one with the fewest findings, and its verdict.
+            del pending[index]
+            text, verdict = min(tried[index], key=lambda pair: (bool(pair[1].error), len(pair[1].findings)))
+            drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict,
+                                  language=drafted_in[index])
         verdicts = guard_check_many(
             [GuardInput(text=text, review=reviews[index].text, reviewer_name=reviews[index].author_name)
              for index, text in batch],
-            practice=profile,
+            # A batch (an import) checks the same template texts again and again: the guard keeps their parses.
+            # One review at a time (the desk's "Start reply") keeps nothing.
+            practice=profile, keep_parses=len(reviews) > 1,
         )
         for (index, text), verdict in zip(batch, verdicts):
             tried[index].append((text, verdict))
@@ -98,12 +112,6 @@ def drafts_for_reviews(
                 topics, _texts = pending.pop(index)
                 drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict,
                                       language=drafted_in[index])
-        round_number += 1
-        for index in [i for i, (_topics, texts) in pending.items() if round_number >= len(texts)]:
-            topics, _texts = pending.pop(index)
-            text, verdict = min(tried[index], key=lambda pair: (bool(pair[1].error), len(pair[1].findings)))
-            drafts[index] = Draft(topic=topics[0], topics=topics, text=text, verdict=verdict,
-                                  language=drafted_in[index])
     return drafts  # type: ignore[return-value]
 
 

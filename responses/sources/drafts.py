@@ -47,10 +47,12 @@ def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: 
     ]
     if not to_draft and not stale:
         return
+    drafted = [*to_draft, *(reply.review for reply in stale)]
     try:
         drafts = drafts_for_reviews(
-            [review_input(review) for review in [*to_draft, *(reply.review for reply in stale)]],
-            **drafting_for(location.practice, location),
+            [review_input(review) for review in drafted], **drafting_for(location.practice, location),
+            # The topics intake detected as it stored them; a review stored while the model was down has none.
+            detected_topics=[review.topics or None for review in drafted],
         )
     except (TopicModelUnavailable, ValueError) as exc:
         # The reviews stay stored and undrafted: the desk's "Start reply" (or the next run) drafts them.

@@ -338,3 +338,39 @@ def test_parking_signage_and_phone_complaints_get_the_logistics_blocks(make_revi
     assert draft.topic == "logistics" and not draft.blocked
     assert "parking, signs" in draft.text or "building, our signs" in draft.text or "hassle" in draft.text \
         or "Getting to us" in draft.text or "practical things" in draft.text
+
+
+def test_it_drafts_from_the_topics_intake_detected_and_staffs_choice_still_wins(practice):
+    profile, library = practice_profile(practice), default_library()
+    reviews = [review_input("Lovely staff.", rating=5, identity=f"google:known-{n}") for n in range(3)]
+
+    drafts = drafts_for_reviews(reviews, library=library, context=CONTEXT, profile=profile,
+                                chosen_topics=[["wait_time"], None, None],
+                                detected_topics=[["logistics"], ["logistics"], None])
+
+    # Staff's choice, then intake's topics (not detected again), then detection for a review intake had none for.
+    assert [draft.topic for draft in drafts] == ["wait_time", "logistics", "positive_general"]
+
+
+@pytest.fixture
+def guard_parses():
+    """The guard's kept parses, emptied for the test and put back after it."""
+    from phi_guard.parse_cache import ParsedReplies
+    from phi_guard.service import _engine
+
+    engine = _engine()
+    saved = engine.parsed
+    engine.parsed = ParsedReplies(engine.nlp_engine, "en")
+    yield lambda: engine.parsed
+    engine.parsed = saved
+
+
+def test_an_import_batch_keeps_the_guards_parses_of_its_drafts_and_the_desk_keeps_none(practice, guard_parses):
+    profile, library = practice_profile(practice), default_library()
+    praise = [review_input("Lovely staff.", rating=5, author_name="", identity=f"google:kept-{n}") for n in range(4)]
+
+    drafts_for_reviews(praise[:1], library=library, context=CONTEXT, profile=profile)
+    assert len(guard_parses()._parsed) == 0
+
+    batch = drafts_for_reviews(praise, library=library, context=CONTEXT, profile=profile)
+    assert 1 <= len(guard_parses()._parsed) <= len({draft.text for draft in batch})
