@@ -416,9 +416,10 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
                             rating__lte=3, posted_at__gte=since)
     judged = judged.exclude(topics__icontains=f'"{Topic.SPAM_OR_FAKE.value}"')
     negative_total = judged.count()
+    # A reply the platform's moderation rejected is not public: that review was not answered.
+    public = judged.filter(reply__state=ReplyState.POSTED).exclude(reply__platform_status=PlatformReplyStatus.REJECTED)
     negative_in_target = sum(
-        1 for done, asked, location_id in judged.filter(reply__state=ReplyState.POSTED).values_list(
-            "reply__posted_at", "posted_at", "location_id")
+        1 for done, asked, location_id in public.values_list("reply__posted_at", "posted_at", "location_id")
         if done < response_deadline(asked, zone=zones[location_id], target_days=target_days)
     )
     return DashboardNumbers(

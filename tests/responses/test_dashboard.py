@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responses import workflow
-from responses.models import AuditEvent, Location, Reply
+from responses.models import AuditEvent, Location, PlatformReplyStatus, Reply
 from responses.practice import services
 from responses.selectors import DashboardFilters, dashboard_numbers
 
@@ -75,6 +75,18 @@ def test_it_shares_negative_reviews_answered_within_the_target(bob, alice, pract
     posted_reply(slow, alice, bob, hours_after=24 * 5)
     numbers = dashboard_numbers(practice=practice)
     assert (numbers.negative_in_target, numbers.negative_total) == (1, 3)
+
+
+def test_a_reply_the_platform_rejected_does_not_count_as_answered_in_time(bob, alice, practice, make_review):
+    services.practice_settings_update(practice=practice, actor=bob, response_target_days=2, escalation_keywords="")
+    review = make_review(rating=1, posted_days_ago=10)
+    reply = posted_reply(review, alice, bob, hours_after=20)
+    assert dashboard_numbers(practice=practice).negative_in_target == 1
+
+    Reply.objects.filter(pk=reply.pk).update(platform_status=PlatformReplyStatus.REJECTED)
+
+    numbers = dashboard_numbers(practice=practice)
+    assert (numbers.negative_in_target, numbers.negative_total) == (0, 1)
 
 
 def test_the_trend_has_months_with_their_year_and_the_response_time(client, bob, alice, practice, make_review):
