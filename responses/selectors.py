@@ -355,6 +355,9 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
         reply_where &= Q(review__location_id=filters.location_id)
     if filters.platform:
         reply_where &= Q(review__platform=filters.platform)
+    # Public replies: posted, and not rejected by the platform's moderation.
+    public_replies = Reply.objects.filter(reply_where, state=ReplyState.POSTED).exclude(
+        platform_status=PlatformReplyStatus.REJECTED)
     replies = Reply.objects.filter(reply_where)
 
     open_reviews = reviews.filter(closed_at__isnull=True).exclude(reply__state=ReplyState.POSTED)
@@ -368,7 +371,7 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
 
     medians, counted = {}, {}
     for days in (30, 90):
-        posted = replies.filter(state=ReplyState.POSTED, posted_at__gte=now - timedelta(days=days)).values_list(
+        posted = public_replies.filter(posted_at__gte=now - timedelta(days=days)).values_list(
             "posted_at", "review__posted_at")
         hours = [_hours(done, asked) for done, asked in posted]
         medians[days] = statistics.median(hours) if hours else None
@@ -382,7 +385,7 @@ def dashboard_numbers(*, practice: Practice, now: datetime | None = None, months
     ratings = _monthly_ratings(reviews, zones, month_starts[0])
     response_hours: dict[date, list[float]] = {}
     earliest = local_midnight(month_starts[0], shown_zone) - timedelta(days=1)  # any zone's first local midnight
-    for done, asked, location_id in replies.filter(state=ReplyState.POSTED, posted_at__gte=earliest).values_list(
+    for done, asked, location_id in public_replies.filter(posted_at__gte=earliest).values_list(
             "posted_at", "review__posted_at", "review__location_id"):
         local = done.astimezone(zones.get(location_id, shown_zone))
         response_hours.setdefault(date(local.year, local.month, 1), []).append(_hours(done, asked))

@@ -87,6 +87,7 @@ def test_a_reply_the_platform_rejected_does_not_count_as_answered_in_time(bob, a
 
     numbers = dashboard_numbers(practice=practice)
     assert (numbers.negative_in_target, numbers.negative_total) == (0, 1)
+    assert numbers.responses_counted[30] == 0 and numbers.median_response_hours[30] is None
 
 
 def test_the_trend_has_months_with_their_year_and_the_response_time(client, bob, alice, practice, make_review):
