@@ -6,6 +6,7 @@ publish_enabled selects an API publisher for reviews of that platform.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from responses.models import PlatformConnection, Review
@@ -15,11 +16,21 @@ class PublishError(Exception):
     """The platform refused or could not be reached. The message is safe to show (no reply text)."""
 
 
+@dataclass(frozen=True)
+class Publication:
+    """What the platform answered when it took a reply: its id for the reply, and what its moderation made of
+    it (a PlatformReplyStatus value and policy word; "" when the platform does not say)."""
+
+    external_id: str = ""
+    platform_status: str = ""
+    platform_reason: str = ""
+
+
 class Publisher(Protocol):
     name: str
 
-    def publish(self, *, review: Review, text: str) -> str:
-        """Post `text` as the reply to `review`; return the platform's id for the reply (or "")."""
+    def publish(self, *, review: Review, text: str) -> Publication:
+        """Post `text` as the reply to `review`."""
 
 
 def publisher_for(review: Review) -> Publisher | None:

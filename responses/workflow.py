@@ -323,7 +323,7 @@ def reply_record_external(*, review: Review, text: str, posted_at: datetime, pos
 
 def reply_platform_status_record(*, reply: Reply, status: str, reason: str = "") -> bool:
     """Store what the platform's moderation made of a posted reply (a PlatformReplyStatus, with the platform's
-    policy word when it rejected it), as a source's import read it. Only a change is written and audited (the
+    policy word when it rejected it), as the platform's answer to publishing it or a source's import said. Only a change is written and audited (the
     status and the policy word, never text). A rejected reply is not public: the review page, the inbox and
     the digest say so. True when the status changed."""
     if reply.state != ReplyState.POSTED or status not in PlatformReplyStatus.values:
@@ -515,18 +515,24 @@ def reply_publish(*, reply: Reply, actor, expected_revision: int | None = None) 
         raise TransitionNotAllowed("No platform publisher is configured for this review; mark it as posted instead.")
     verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
     try:
-        external_id = publisher.publish(review=reply.review, text=text)
+        published = publisher.publish(review=reply.review, text=text)
     except PublishError as exc:
         audit_record(
             action="reply_post_failed", actor=actor, reply=reply, from_state=reply.state, to_state=reply.state,
             posted_via=publisher.name,
         )
         raise WorkflowError(str(exc)) from None
-    return _move(
-        reply, transition, actor=actor, verdict=verdict, action="reply_posted",
-        expected_revision=expected_revision, posted_by=actor, posted_at=timezone.now(),
-        posted_via=publisher.name, external_reply_id=external_id or "",
-    )
+    with transaction.atomic():
+        reply = _move(
+            reply, transition, actor=actor, verdict=verdict, action="reply_posted",
+            expected_revision=expected_revision, posted_by=actor, posted_at=timezone.now(),
+            posted_via=publisher.name, external_reply_id=published.external_id,
+        )
+        # What the platform's moderation said in its answer, at once rather than at the next import.
+        if published.platform_status:
+            reply_platform_status_record(reply=reply, status=published.platform_status,
+                                         reason=published.platform_reason)
+    return reply
 
 
 def reply_reopen_for_replacement(*, reply: Reply, actor, text: str) -> Reply:

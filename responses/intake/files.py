@@ -126,24 +126,25 @@ def _google_policy_word(value) -> str:
     return next((word for word in map(_google_policy_word, values) if word), "")
 
 
-def google_reply_fields(reply, review: dict | None = None) -> dict | None:
-    """Google's ReviewReply -> {"text", "posted_at", "status", "reason"}; None without a reply text.
-
-    The moderation state is the reply's `reviewReplyState` (its `state`, or the review's `reviewReplyState`,
-    are read too), the reason its `policyViolation`; words Google may add later are "not reported" rather
-    than guessed."""
-    if not isinstance(reply, dict) or not isinstance(reply.get("comment"), str):
-        return None
-    review = review or {}
+def google_reply_moderation(reply, review: dict | None = None) -> tuple[str, str]:
+    """Google's ReviewReply (a listed review's, or the answer to publishing one) -> (PlatformReplyStatus value,
+    policy word). The state is the reply's `reviewReplyState` (its `state`, or the review's `reviewReplyState`,
+    are read too), the reason its `policyViolation`; a missing state, or a word Google may add later, is
+    ("", "") "not reported" rather than guessed, so it is never shown as live."""
+    reply = reply if isinstance(reply, dict) else {}
+    review = review if isinstance(review, dict) else {}
     state = reply.get("reviewReplyState") or reply.get("state") or review.get("reviewReplyState")
     status = _GOOGLE_REPLY_STATES.get(state.strip().upper(), "") if isinstance(state, str) else ""
     violation = reply.get("policyViolation") or review.get("policyViolation")
-    return {
-        "text": reply["comment"],
-        "posted_at": reply.get("updateTime"),
-        "status": status,
-        "reason": _google_policy_word(violation) if status == "rejected" else "",
-    }
+    return status, _google_policy_word(violation) if status == "rejected" else ""
+
+
+def google_reply_fields(reply, review: dict | None = None) -> dict | None:
+    """Google's ReviewReply -> {"text", "posted_at", "status", "reason"}; None without a reply text."""
+    if not isinstance(reply, dict) or not isinstance(reply.get("comment"), str):
+        return None
+    status, reason = google_reply_moderation(reply, review)
+    return {"text": reply["comment"], "posted_at": reply.get("updateTime"), "status": status, "reason": reason}
 
 
 def google_review_fields(item: dict) -> dict:

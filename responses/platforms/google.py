@@ -2,10 +2,12 @@
 
 - reviews: GET {GOOGLE_BUSINESS_API_URL}/accounts/A/locations/L/reviews?pageSize=50&pageToken=...
 - reply:   PUT {GOOGLE_BUSINESS_API_URL}/accounts/A/locations/L/reviews/R/reply  {"comment": text}
-  (accounts.locations.reviews.updateReply: creates or replaces the reply, so a retry is safe).
+  (accounts.locations.reviews.updateReply: creates or replaces the reply, so a retry is safe); Google answers
+  with the ReviewReply, whose moderation state (reviewReplyState, policyViolation) is kept at once.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -14,10 +16,11 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
+from responses.intake.files import google_reply_moderation
 from responses.intake.rows import is_generated_external_id
 from responses.models import PlatformConnection, Review
-from responses.platforms.http import PlatformHTTPError, json_request
-from responses.publishers import PublishError
+from responses.platforms.http import PlatformHTTPError, http_request, json_request
+from responses.publishers import Publication, PublishError
 from responses.sources.google_oauth import GoogleGrantError, google_access_token
 
 logger = logging.getLogger(__name__)
@@ -96,8 +99,9 @@ class GoogleBusinessPublisher:
     def __init__(self, connection: PlatformConnection):
         self.connection = connection
 
-    def publish(self, *, review: Review, text: str) -> str:
-        """PUT the reply; return its resource name (Google gives replies no id of their own)."""
+    def publish(self, *, review: Review, text: str) -> Publication:
+        """PUT the reply; return its resource name (Google gives replies no id of their own) and the moderation
+        state Google's answer reports (pending, live, rejected with its policy word, or "" when it says none)."""
         if is_generated_external_id(review.external_id):
             raise PublishError(
                 "This review was pasted, so its Google id is unknown; import it from Google, "
@@ -105,15 +109,28 @@ class GoogleBusinessPublisher:
             )
         try:
             url = f"{_location_url(self.connection)}/reviews/{quote(review.external_id, safe='')}/reply"
-            json_request(
+            answer = http_request(
                 "PUT", url, service=SERVICE, what="review", token=_access_token(self.connection),
                 body={"comment": text},
             )
         except PlatformHTTPError as exc:
             logger.warning("review %s: publishing to Google failed (HTTP %s)", review.pk, exc.status)
             raise PublishError(str(exc)) from None
-        logger.info("review %s: reply published to Google", review.pk)
-        return f"{self.connection.resource.strip().strip('/')}/reviews/{review.external_id}/reply"
+        status, reason = google_reply_moderation(_json_or_none(answer))
+        logger.info("review %s: reply published to Google (state %s)", review.pk, status or "not reported")
+        return Publication(
+            external_id=f"{self.connection.resource.strip().strip('/')}/reviews/{review.external_id}/reply",
+            platform_status=status, platform_reason=reason,
+        )
+
+
+def _json_or_none(payload: bytes):
+    """Google's answer to a reply it took, or None: the reply is on Google whatever the body says, so an answer
+    that is not JSON means only that the moderation state is not reported."""
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
 
 
 def google_reply_delete(*, connection: PlatformConnection, review: Review) -> None:

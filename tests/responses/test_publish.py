@@ -5,7 +5,7 @@ import pytest
 
 from responses import workflow
 from responses.intake import review_paste
-from responses.models import AuditEvent, ReplyState
+from responses.models import AuditEvent, PlatformReplyStatus, ReplyState
 from responses.platforms.google import GoogleBusinessPublisher
 from responses.publishers import PublishError, publisher_for
 from responses.workflow import WorkflowError
@@ -37,9 +37,9 @@ def test_the_location_google_connection_is_the_publisher(google, google_review):
 def test_it_puts_the_reply_as_googles_review_reply(platform_api, google, google_review):
     platform_api.answer(200, {"comment": REPLY, "updateTime": "2024-05-02T10:00:00Z"})
 
-    reply_name = GoogleBusinessPublisher(google).publish(review=google_review, text=REPLY)
+    published = GoogleBusinessPublisher(google).publish(review=google_review, text=REPLY)
 
-    assert reply_name == "accounts/111/locations/222/reviews/AbCdEf-123_x/reply"
+    assert published.external_id == "accounts/111/locations/222/reviews/AbCdEf-123_x/reply"
     (request,) = platform_api.received
     assert (request.method, request.path) == ("PUT", "/v4/accounts/111/locations/222/reviews/AbCdEf-123_x/reply")
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -100,3 +100,84 @@ def test_a_refused_publish_leaves_the_reply_approved(platform_api, google, googl
     reply.refresh_from_db()
     assert reply.state == ReplyState.APPROVED
     assert AuditEvent.objects.filter(action="reply_post_failed", reply=reply).exists()
+
+
+# --- Google's moderation of the reply, read from its answer to the PUT ----------------------------------
+
+
+def google_answer(**moderation):
+    """Google's answer to updateReply: the ReviewReply it stored, with the moderation fields it reports."""
+    return {"comment": REPLY, "updateTime": "2024-05-02T10:00:00Z"} | moderation
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (google_answer(reviewReplyState="PENDING"), ("pending", "")),
+        (google_answer(reviewReplyState="APPROVED"), ("live", "")),
+        (google_answer(reviewReplyState="REJECTED", policyViolation="PERSONAL_INFORMATION"),
+         ("rejected", "PERSONAL_INFORMATION")),
+    ],
+)
+def test_the_moderation_state_in_googles_answer_is_stored_at_once(platform_api, google, google_review, alice, bob,
+                                                                  answer, expected):
+    reply = approved_reply(google_review, alice, bob)
+    platform_api.answer(200, answer)
+
+    reply = workflow.reply_publish(reply=reply, actor=bob)
+
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.POSTED
+    assert (reply.platform_status, reply.platform_status_reason) == expected
+    assert reply.platform_status_at is not None
+
+
+def test_a_rejection_in_googles_answer_is_audited_with_the_policy_word_only(platform_api, google, google_review,
+                                                                            alice, bob):
+    reply = approved_reply(google_review, alice, bob)
+    platform_api.answer(200, google_answer(reviewReplyState="REJECTED", policyViolation=["OFF_TOPIC"]))
+
+    workflow.reply_publish(reply=reply, actor=bob)
+
+    event = AuditEvent.objects.get(action="reply_rejected_by_platform", reply=reply)
+    assert (event.details["platform_status"], event.details["platform_reason"]) == ("rejected", "OFF_TOPIC")
+    assert REPLY not in str(event.details)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {},  # Google said nothing about moderation
+        google_answer(),  # the reply without a state (older API versions)
+        google_answer(reviewReplyState="SOMETHING_NEW"),  # a word Google adds later is not guessed
+        google_answer(reviewReplyState=["APPROVED"]),  # not a word at all
+        b"<html>not JSON</html>",  # the reply is on Google all the same
+        b"",
+    ],
+    ids=["empty-object", "no-state", "unknown-state", "odd-shape", "not-json", "no-body"],
+)
+def test_an_unknown_or_missing_state_is_not_reported_and_never_live(platform_api, google, google_review, alice, bob,
+                                                                     answer):
+    reply = approved_reply(google_review, alice, bob)
+    platform_api.answer(200, answer)
+
+    reply = workflow.reply_publish(reply=reply, actor=bob)
+
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.POSTED
+    assert (reply.platform_status, reply.platform_status_reason) == (PlatformReplyStatus.UNKNOWN, "")
+    assert not AuditEvent.objects.filter(action__in=["reply_platform_status", "reply_rejected_by_platform"]).exists()
+
+
+def test_the_review_page_says_the_reply_is_pending_on_google_right_after_publishing(
+    platform_api, google, google_review, alice, bob, client
+):
+    reply = approved_reply(google_review, alice, bob)
+    platform_api.answer(200, google_answer(reviewReplyState="PENDING"))
+    workflow.reply_publish(reply=reply, actor=bob)
+    client.force_login(alice)
+
+    body = client.get(f"/reviews/{google_review.pk}").content.decode()
+
+    assert "Pending on Google" in body
+    assert "Live on Google" not in body
