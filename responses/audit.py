@@ -72,6 +72,7 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "previous_status",
         "platform_reason",
         "rejected_on_platform",
+        "superseded_version",  # the number of a draft the platform's own reply superseded
     }
 )
 

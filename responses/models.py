@@ -265,6 +265,12 @@ class Reply(models.Model):
     # The platform's policy word for a rejection (Google's policyViolation, e.g. "PERSONAL_INFORMATION").
     platform_status_reason = models.CharField(max_length=60, blank=True)
     platform_status_at = models.DateTimeField(null=True, blank=True, help_text="When the status last changed.")
+    # The review was answered directly on the platform while this reply was unposted here: the platform's reply
+    # became the posted version, and the draft (superseded_version) was never posted and never may be.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_version = models.ForeignKey(
+        "ReplyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

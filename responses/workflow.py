@@ -106,9 +106,22 @@ def allowed_actions(*, reply: Reply | None, user) -> set[str]:
     }
 
 
+def reply_superseded_message(review: Review) -> str:
+    """Why a reply superseded on the platform was not posted: shown on the review page, and the refusal to post it."""
+    return f"Answered directly on {review.get_platform_display()}; this draft was not posted."
+
+
+def _refuse_if_superseded(reply: Reply) -> None:
+    # The database's word, not the caller's copy: an import may have superseded the reply since its page was read.
+    if reply.superseded_at is not None or Reply.objects.filter(pk=reply.pk, superseded_at__isnull=False).exists():
+        raise TransitionNotAllowed(reply_superseded_message(reply.review))
+
+
 def _check_allowed(reply: Reply, action: str, actor) -> Transition:
     transition = TRANSITIONS[action]
     require_permission(actor, transition.permission)
+    if action == Action.POST:
+        _refuse_if_superseded(reply)
     if reply.review.is_closed:
         raise TransitionNotAllowed("This review is closed; reopen it before working on its reply.")
     if reply.state not in transition.from_states:
@@ -295,12 +308,26 @@ def reply_redraft_imported(*, reply: Reply, text: str, verdict) -> Reply | None:
     return locked
 
 
+def reply_external_text(text: str) -> str:
+    """A reply the platform shows, as ReviewDesk stores it: normalised like any reply text, and cut at twice the
+    posting limit (it was written elsewhere, so no limit of ours held it)."""
+    return reply_text_normalized(text)[:MAX_REPLY_LENGTH * 2]
+
+
+def _audit_external(reply: Reply, *, verdict, version: ReplyVersion, posted_via: str, from_state: str = "") -> None:
+    """The guard's word on a reply the platform shows: a blocked one is `external_reply_blocked`, for the manager."""
+    audit_record(
+        action="external_reply_blocked" if verdict.blocked else "external_reply_imported", reply=reply,
+        from_state=from_state, to_state=reply.state, verdict=verdict, version=version.number, posted_via=posted_via,
+    )
+
+
 @transaction.atomic
 def reply_record_external(*, review: Review, text: str, posted_at: datetime, posted_via: str) -> Reply | None:
     """A reply the practice already posted on the platform (outside ReviewDesk), stored as posted and checked
     by the guard: a blocked one is audited as `external_reply_blocked` for the manager. None if the review
     already has a reply in ReviewDesk."""
-    clean = reply_text_normalized(text)[:MAX_REPLY_LENGTH * 2]
+    clean = reply_external_text(text)
     if not clean:
         return None
     Review.objects.select_for_update().filter(pk=review.pk).first()
@@ -314,18 +341,76 @@ def reply_record_external(*, review: Review, text: str, posted_at: datetime, pos
         posted_via=posted_via,
     )
     reply.refresh_from_db()
-    audit_record(
-        action="external_reply_blocked" if verdict.blocked else "external_reply_imported", reply=reply,
-        to_state=reply.state, verdict=verdict, version=version.number, posted_via=posted_via,
-    )
+    _audit_external(reply, verdict=verdict, version=version, posted_via=posted_via)
     return reply
+
+
+@transaction.atomic
+def reply_supersede_by_platform(*, reply: Reply, text: str, posted_at: datetime, posted_via: str) -> Reply | None:
+    """The review was answered directly on the platform, not through ReviewDesk, while its reply here is still
+    unposted: the platform's reply becomes the reply's posted version, checked by the guard like any reply posted
+    outside ReviewDesk, and the unposted draft stays in the history as superseded (`superseded_version`). Posting
+    it is refused with reply_superseded_message, so nobody posts a second reply over the platform's (a waiting
+    publication fails when it comes due). A text that is one of the reply's own versions (an earlier text the
+    platform rejected, or one being taken down, still listed) supersedes nothing. Audited as
+    `reply_superseded_on_platform` with version numbers only. None when nothing changed."""
+    clean = reply_external_text(text)
+    locked = Reply.objects.select_for_update().filter(pk=reply.pk).first()
+    if not clean or locked is None or locked.state == S.POSTED:
+        return None
+    if locked.versions.filter(text_sha256=text_sha256(clean)).exists():
+        return None
+    verdict = verdict_for_reply_text(review=locked.review, text=clean)
+    from_state, draft = locked.state, locked.current_version
+    version = _new_version(locked, text=clean, actor=None, source=ReplyVersion.Source.EDIT, verdict=verdict)
+    locked = _swap(
+        locked, expected_revision=locked.revision, from_state=from_state, state=S.POSTED, current_version=version,
+        approved_version=version, approved_by=None, approved_at=None, posted_by=None, posted_at=posted_at,
+        posted_via=posted_via, stale=False, rejection_comment="", superseded_at=timezone.now(),
+        superseded_version=draft,
+    )
+    audit_record(
+        action="reply_superseded_on_platform", reply=locked, from_state=from_state, to_state=locked.state,
+        version=version.number, superseded_version=draft.number if draft else None, posted_via=posted_via,
+    )
+    _audit_external(locked, verdict=verdict, version=version, posted_via=posted_via, from_state=from_state)
+    logger.info("reply %s: answered on the platform while %s; the draft was superseded", locked.pk, from_state)
+    return locked
+
+
+@transaction.atomic
+def reply_record_platform_change(*, reply: Reply, text: str, posted_via: str) -> Reply | None:
+    """A posted reply that the platform now shows with another text (replaced there, by hand or by another tool):
+    the platform's text becomes the reply's current, posted version, checked by the guard (a blocked one is
+    audited as `external_reply_blocked`), and the moderation status read for the earlier text is dropped. The
+    posting time stays that of the first answer. None when the platform shows the stored text."""
+    clean = reply_external_text(text)
+    locked = (Reply.objects.select_for_update(of=("self",)).select_related("current_version")
+              .filter(pk=reply.pk).first())
+    if not clean or locked is None or locked.state != S.POSTED or locked.text == clean:
+        return None
+    verdict = verdict_for_reply_text(review=locked.review, text=clean)
+    version = _new_version(locked, text=clean, actor=None, source=ReplyVersion.Source.EDIT, verdict=verdict)
+    locked = _swap(
+        locked, expected_revision=locked.revision, from_state=S.POSTED, current_version=version,
+        approved_version=version, approved_by=None, approved_at=None, posted_by=None, posted_via=posted_via,
+        platform_status=PlatformReplyStatus.UNKNOWN, platform_status_reason="", platform_status_at=None,
+    )
+    audit_record(
+        action="external_reply_changed", reply=locked, from_state=S.POSTED, to_state=S.POSTED, verdict=verdict,
+        version=version.number, posted_via=posted_via,
+    )
+    if verdict.blocked:
+        _audit_external(locked, verdict=verdict, version=version, posted_via=posted_via, from_state=S.POSTED)
+    logger.info("reply %s: the platform shows another text; stored as version %d", locked.pk, version.number)
+    return locked
 
 
 def reply_platform_status_record(*, reply: Reply, status: str, reason: str = "") -> bool:
     """Store what the platform's moderation made of a posted reply (a PlatformReplyStatus, with the platform's
-    policy word when it rejected it), as the platform's answer to publishing it or a source's import said. Only a change is written and audited (the
-    status and the policy word, never text). A rejected reply is not public: the review page, the inbox and
-    the digest say so. True when the status changed."""
+    policy word when it rejected it), as the platform's answer to publishing it or a source's import said. Only a
+    change is written and audited (the status and the policy word, never text). A rejected reply is not public:
+    the review page, the inbox and the digest say so. True when the status changed."""
     if reply.state != ReplyState.POSTED or status not in PlatformReplyStatus.values:
         return False
     reason = reason[:60] if status == PlatformReplyStatus.REJECTED else ""
@@ -551,6 +636,7 @@ def reply_reopen_for_replacement(*, reply: Reply, actor, text: str) -> Reply:
             current_version=version, approved_version=None, approved_by=None, approved_at=None, posted_by=None,
             posted_at=None, posted_via="", external_reply_id="", rejection_comment="",
             platform_status=PlatformReplyStatus.UNKNOWN, platform_status_reason="", platform_status_at=None,
+            superseded_at=None, superseded_version=None,
         )
         audit_record(
             action="reply_replacement_started", actor=actor, reply=reply, from_state=from_state,

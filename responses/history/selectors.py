@@ -11,6 +11,8 @@ STEP_LABELS = {
     "reply_approved": "Approved",
     "reply_rejected": "Sent back",
     "reply_posted": "Posted",
+    "reply_superseded_on_platform": "Answered directly on the platform; the draft was not posted",
+    "external_reply_changed": "Replaced on the platform",
     "review_closed": "Review closed",
     "review_reopened": "Review reopened",
 }

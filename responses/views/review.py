@@ -75,6 +75,7 @@ def editor_context(request, review: Review, *, reply: Reply | None = None, text:
         and request.user.has_perm("responses.submit_reply"),
         "escalated_no_reply": workflow.ESCALATED_NO_REPLY if escalated else "",
         "zone": zone,
+        "superseded_message": workflow.reply_superseded_message(review) if reply and reply.superseded_at else "",
         "can_replace_rejected": (reply is not None and reply.platform_status == PlatformReplyStatus.REJECTED
                                  and reply.state == "posted" and request.user.has_perm("responses.manage_compliance")),
         "versions": reply.versions.select_related("author").order_by("-number") if reply else [],
