@@ -24,7 +24,7 @@ from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
 from phi_guard.features import in_reply, sentence_features
 from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
-from phi_guard.lexicon import CLINICAL_FILES, keys, vocabulary_revision
+from phi_guard.lexicon import CLINICAL_FILES, echo_key, keys, vocabulary_revision
 from phi_guard.normalize import Folded, fold
 from phi_guard.offline import use_bundled_suffix_list
 from phi_guard.parse_cache import ParsedReplies
@@ -171,61 +171,113 @@ class GuardEngine:
 
     def check_many(self, items: Sequence, practice: PracticeProfile, *, keep_parses: bool = False) -> list[Verdict]:
         """One verdict per item (objects with .text, .review, .reviewer_name), in order; `keep_parses` keeps the
-        texts' parses for later checks of the same texts (parse_cache)."""
+        texts' parses and verdicts for later checks (parse_cache). Items with equal analysis keys are analysed
+        once and share the verdict: the verdict each would get checked alone."""
         if self.classifier is None:
             raise GuardUnavailable("the reply classifier is not loaded")
         version = self.version_for(practice)
-        analyses = self.analyze_many(items, practice, keep_parses=keep_parses)
+        with self._lock:
+            prepared = self._prepare(items, practice, keep_parses)
+            keys = [key for _form, _context, key in prepared]
+            verdicts: dict[tuple, Verdict] = {}
+            if keep_parses:
+                verdicts = {key: kept for key in dict.fromkeys(keys) if (kept := self.parsed.verdict(key)) is not None}
+            firsts = {key: index for index, key in enumerate(keys) if key not in verdicts}
+            analyses = self._analyze_distinct(items, prepared, list(firsts.values()), practice, keep_parses)
         # One pass of the classifier over every sentence of every reply: vectorizing is the expensive part.
         readable = [a for a in analyses if isinstance(a, Analysis) and not a.unreadable]
         scores = iter(self.classifier.probabilities([v.features for a in readable for v in a.sentences]))
         probabilities = {id(a): [next(scores) for _ in a.sentences] for a in readable}
-        verdicts = []
-        for item, analysis in zip(items, analyses):
+        for key, index, analysis in zip(firsts, firsts.values(), analyses):
+            item = items[index]
             if isinstance(analysis, Exception):
-                verdicts.append(Verdict.failed(item.text, f"guard error: {type(analysis).__name__}", version))
+                verdicts[key] = Verdict.failed(item.text, f"guard error: {type(analysis).__name__}", version)
             elif analysis.unreadable:
-                verdicts.append(Verdict.failed(item.text, analysis.unreadable, version, kind="unreadable"))
+                verdicts[key] = Verdict.failed(item.text, analysis.unreadable, version, kind="unreadable")
             else:
                 findings = self.decide(analysis, probabilities[id(analysis)])
-                verdicts.append(Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text),
-                                        guard_version=version))
-        return verdicts
+                verdicts[key] = Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text),
+                                        guard_version=version)
+            if keep_parses:
+                with self._lock:
+                    self.parsed.keep_verdict(key, verdicts[key])
+        return [verdicts[key] for key in keys]
 
     def analyze_many(self, items: Sequence, practice: PracticeProfile, *,
                      keep_parses: bool = False) -> list[Analysis | Exception]:
-        """Rules and sentence features for each item (an Exception in place of an item that failed)."""
+        """Rules and sentence features for each item (an Exception in place of an item that failed); items with
+        equal analysis keys share one Analysis."""
         with self._lock:
-            practice_context, practice_matcher, approved = self._practice(practice)
-            folded = [self.parsed.fold(item.text, keep=keep_parses) for item in items]
-            artifacts = self.parsed.parse_many([f.text for f in folded], batch_size=BATCH_SIZE, keep=keep_parses)
-            analyses: list[Analysis | Exception] = []
-            for item, form, nlp_artifacts in zip(items, folded, artifacts):
-                try:
-                    analyses.append(self._analyze(item, form, nlp_artifacts, practice_context, practice_matcher,
-                                                  approved, practice.strict))
-                except Exception as exc:  # fail closed, per reply
-                    logger.error("phi_guard: check failed (%s, %d chars)", type(exc).__name__, len(item.text))
-                    analyses.append(exc)
-            return analyses
+            prepared = self._prepare(items, practice, keep_parses)
+            firsts = {key: index for index, (_form, _context, key) in enumerate(prepared)}
+            analyses = dict(zip(firsts, self._analyze_distinct(items, prepared, list(firsts.values()), practice,
+                                                                keep_parses)))
+            return [analyses[key] for _form, _context, key in prepared]
 
-    def _analyze(self, item, form: Folded, nlp_artifacts, practice_context: PracticeContext,
+    def _prepare(self, items: Sequence, practice: PracticeProfile,
+                 keep_parses: bool) -> list[tuple[Folded, ReplyContext, tuple]]:
+        """Each item's folded text, its reply context and its analysis key."""
+        practice_context = self._practice(practice)[0]
+        profile_key = practice.cache_key
+        prepared = []
+        for item in items:
+            form = self.parsed.fold(item.text, keep=keep_parses)
+            reply_context = ReplyContext.build(
+                practice=practice_context,
+                reviewer_name=fold(item.reviewer_name or "").text,
+                review_tokens=self.nlp.tokenizer(fold(item.review or "").text),
+                generic=self.lexicon.generic,
+                stop_words=self.lexicon.stop_words,
+                clinical_keys=self.clinical_keys,
+                english_words=self.lexicon.english_words,
+            )
+            prepared.append((form, reply_context, self.analysis_key(item.text, form, reply_context, profile_key)))
+        return prepared
+
+    def analysis_key(self, text: str, form: Folded, reply_context: ReplyContext, profile_key: str) -> tuple:
+        """Everything an analysis of `text` reads: the text itself, the practice's profile, and of the review and
+        the reviewer's name only what the reply's own tokens can meet. The recognizers, sentence_features and
+        sentence_shape read the reply context by testing the reply's tokens (their text, lower case or echo key)
+        against its sets and first name, and by the spans its surname pattern matches in the reply; so the
+        parts of those sets the reply's tokens can reach decide the analysis, and the rest never counts.
+        (The pipeline does not retokenize: the tokenizer's tokens are the parse's.)"""
+        tokens = self.nlp.tokenizer(form.text)
+        lowers = {token.lower_ for token in tokens}
+        echoes = {echo_key(word) for token in tokens for word in (token.text, token.lower_)}
+        pattern = reply_context.surname_pattern
+        return (
+            text, profile_key, reply_context.first_name,
+            tuple(match.span() for match in pattern.finditer(form.text)) if pattern else (),
+            reply_context.known_name_parts & lowers,
+            reply_context.review_terms & echoes,
+            reply_context.review_names & echoes,
+        )
+
+    def _analyze_distinct(self, items: Sequence, prepared: list, indices: list[int], practice: PracticeProfile,
+                          keep_parses: bool) -> list[Analysis | Exception]:
+        """The analyses of items[i] for i in `indices` (their texts parsed in one batch)."""
+        _practice_context, practice_matcher, approved = self._practice(practice)
+        artifacts = self.parsed.parse_many([prepared[i][0].text for i in indices], batch_size=BATCH_SIZE,
+                                           keep=keep_parses)
+        analyses: list[Analysis | Exception] = []
+        for index, nlp_artifacts in zip(indices, artifacts):
+            item, (form, reply_context, _key) = items[index], prepared[index]
+            try:
+                analyses.append(self._analyze(item, form, nlp_artifacts, reply_context, practice_matcher,
+                                              approved, practice.strict))
+            except Exception as exc:  # fail closed, per reply
+                logger.error("phi_guard: check failed (%s, %d chars)", type(exc).__name__, len(item.text))
+                analyses.append(exc)
+        return analyses
+
+    def _analyze(self, item, form: Folded, nlp_artifacts, reply_context: ReplyContext,
                  practice_matcher, approved: ApprovedSentences, strict: bool) -> Analysis:
         doc = nlp_artifacts.tokens
-        reply_context = ReplyContext.build(
-            practice=practice_context,
-            reviewer_name=fold(item.reviewer_name or "").text,
-            review_tokens=self.nlp.tokenizer(fold(item.review or "").text),
-            generic=self.lexicon.generic,
-            stop_words=self.lexicon.stop_words,
-            clinical_keys=self.clinical_keys,
-            english_words=self.lexicon.english_words,
-        )
+        allowed = reply_context.practice.allowed_spans(form.text)
         scan = doc.user_data[SCAN_KEY] = ReplyScan.build(doc, self.lexicon, practice_matcher)
         doc.user_data[ReplyContext.KEY] = reply_context
         results = self.analyzer.analyze(form.text, language=LANGUAGE, entities=self.entities,
                                         nlp_artifacts=nlp_artifacts)
-        allowed = practice_context.allowed_spans(form.text)
         findings = _findings(item.text, form, results, allowed)
         pinned = [form.span(doc[start:end].start_char, doc[start:end].end_char, len(item.text))
                   for start, end in scan.practice_spans]

@@ -11,6 +11,11 @@ labelled corpus). Live checks while someone types keep nothing: their texts do n
 
 A kept Doc is shared by every check of its text: the engine hangs its per-check data on `user_data` afresh
 each time and sets token norms the same way each time, under its lock.
+
+The same checks also keep their verdicts, under the key of everything an analysis reads (GuardEngine.analysis_key:
+the exact text, the practice's profile and, of the review and the reviewer's name, only what the reply's own words
+can meet). A draft checked again with an equal key (a template text without a first name, answering a review that
+shares no word with it) gets the verdict kept for it; a verdict the guard could not give (an error) is never kept.
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from phi_guard.normalize import Folded, fold
 # A kept reply of ~70 tokens costs ~120 KB of the process's memory (tokens, the tok2vec tensor, Presidio's
 # artifacts): ~60 MB when full. 512 texts hold nearly every draft without a first name an import repeats.
 DEFAULT_CAPACITY = 512
+# A kept verdict is a few findings at most (~1 KB): 8 per kept parse.
+VERDICTS_PER_PARSE = 8
 
 
 class ParsedReplies:
@@ -34,7 +41,23 @@ class ParsedReplies:
         self.capacity = capacity
         self._folded: OrderedDict[str, Folded] = OrderedDict()
         self._parsed: OrderedDict[str, object] = OrderedDict()  # folded text -> presidio NlpArtifacts
+        self._verdicts: OrderedDict[tuple, object] = OrderedDict()  # analysis key -> Verdict
         self.hits = self.misses = 0
+        self.verdict_hits = 0
+
+    def verdict(self, key: tuple):
+        """The verdict kept for an analysis key, or None."""
+        verdict = self._verdicts.get(key)
+        if verdict is not None:
+            self._verdicts.move_to_end(key)
+            self.verdict_hits += 1
+        return verdict
+
+    def keep_verdict(self, key: tuple, verdict) -> None:
+        if not verdict.error:
+            self._verdicts[key] = verdict
+            while len(self._verdicts) > self.capacity * VERDICTS_PER_PARSE:
+                self._verdicts.popitem(last=False)
 
     def _keep(self, memory: OrderedDict, key: str, value) -> None:
         memory[key] = value

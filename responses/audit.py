@@ -86,7 +86,7 @@ def verdict_summary(verdict) -> dict:
     }
 
 
-def audit_record(
+def audit_event(
     *,
     action: str,
     actor=None,
@@ -98,6 +98,7 @@ def audit_record(
     practice=None,
     **details,
 ) -> AuditEvent:
+    """An audit event, not saved yet (audit_record saves one; a batch writer saves many with bulk_create)."""
     unknown = set(details) - _ALLOWED_DETAIL_KEYS
     if unknown:
         # A programming error, not user input: refuse rather than risk storing patient text.
@@ -107,7 +108,7 @@ def audit_record(
     if review is None and reply is not None:
         review = reply.review
     practice_id = review.location.practice_id if review is not None else getattr(practice, "pk", None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         practice_id=practice_id,
@@ -118,3 +119,10 @@ def audit_record(
         verdict_blocked=None if verdict is None else verdict.blocked,
         details=details,
     )
+
+
+def audit_record(**fields) -> AuditEvent:
+    """Save one audit event (see audit_event for its fields)."""
+    event = audit_event(**fields)
+    event.save()
+    return event

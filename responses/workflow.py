@@ -11,6 +11,7 @@ Every state change of a reply goes through a service here. Each one
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,9 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from phi_guard.normalize import stored_form
-from responses.audit import audit_record
+from responses.audit import audit_event, audit_record
 from responses.guarding import safe_rewrite_for, verdict_for_reply_text
-from responses.models import PlatformReplyStatus, Reply, ReplyState, ReplyVersion, Review, text_sha256
+from responses.models import AuditEvent, PlatformReplyStatus, Reply, ReplyState, ReplyVersion, Review, text_sha256
 from responses.roles import require_permission
 
 logger = logging.getLogger(__name__)
@@ -171,20 +172,26 @@ def _swap(reply: Reply, *, expected_revision: int, from_state: str, **changes) -
     return reply
 
 
-def _new_version(reply: Reply, *, text: str, actor, source: str, verdict) -> ReplyVersion:
-    last = reply.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    digest = text_sha256(text)
-    return ReplyVersion.objects.create(
+def _version(reply: Reply, *, number: int, text: str, actor, source: str, verdict) -> ReplyVersion:
+    """A version of the reply, not saved yet, with the guard's verdict on exactly its text."""
+    return ReplyVersion(
         reply=reply,
-        number=last + 1,
+        number=number,
         text=text,
-        text_sha256=digest,
+        text_sha256=text_sha256(text),
         source=source,
         author=actor if getattr(actor, "is_authenticated", False) else None,
         verdict=verdict.to_dict(),
         verdict_sha256=verdict.text_sha256,
         blocked=verdict.blocked,
     )
+
+
+def _new_version(reply: Reply, *, text: str, actor, source: str, verdict) -> ReplyVersion:
+    last = reply.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = _version(reply, number=last + 1, text=text, actor=actor, source=source, verdict=verdict)
+    version.save()
+    return version
 
 
 def reply_text_normalized(text: str | None) -> str:
@@ -264,25 +271,44 @@ def reply_start(*, review: Review, actor, text: str | None = None, topic: str = 
 
 
 @transaction.atomic
-def reply_start_drafted(*, review: Review, text: str, verdict) -> Reply | None:
-    """The import's draft for a review (the system is the actor): one reply per review, so a rerun after a
-    crash, or a concurrent import, finds the reply made and returns None. `verdict` is the guard's verdict on
-    `text` from the batch check; the text is checked again here only if normalising changed it."""
-    clean = _clean_text(text)
-    if clean != text or verdict.text_sha256 != text_sha256(clean):
-        verdict = verdict_for_reply_text(review=review, text=clean)
-    Review.objects.select_for_update().filter(pk=review.pk).first()
-    if review.is_closed or Reply.objects.filter(review=review).exists():
-        return None
-    reply = Reply.objects.create(review=review)
-    version = _new_version(reply, text=clean, actor=None, source=ReplyVersion.Source.TEMPLATE, verdict=verdict)
-    Reply.objects.filter(pk=reply.pk).update(current_version=version)
-    reply.refresh_from_db()
-    audit_record(
-        action="reply_drafted_on_import", reply=reply, to_state=reply.state, verdict=verdict,
-        version=version.number, source=ReplyVersion.Source.TEMPLATE,
-    )
-    return reply
+def replies_start_drafted(*, drafts: Sequence[tuple[Review, str, object]]) -> list[Reply]:
+    """The import's drafts for a batch of reviews, as (review, text, verdict), written together (the system is
+    the actor): one reply per review, so a review that is closed or has a reply already (a rerun after a crash,
+    a concurrent import) is left alone. Each verdict is the guard's on its text from the batch check; a text is
+    checked again here only if normalising changed it; a text that cannot be a reply (empty, too long) is not
+    stored. Returns the replies made."""
+    cleaned = []
+    for review, text, verdict in drafts:
+        try:
+            clean = _clean_text(text)
+        except WorkflowError as exc:
+            logger.warning("review %s: draft not stored (%s)", review.pk, type(exc).__name__)
+            continue
+        if clean != text or verdict.text_sha256 != text_sha256(clean):
+            verdict = verdict_for_reply_text(review=review, text=clean)
+        cleaned.append((review, clean, verdict))
+    ids = [review.pk for review, _text, _verdict in cleaned]
+    locked = set(Review.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    answered = set(Reply.objects.filter(review_id__in=ids).values_list("review_id", flat=True))
+    todo = []
+    for review, text, verdict in cleaned:
+        if review.pk in locked and not review.is_closed and review.pk not in answered:
+            answered.add(review.pk)
+            todo.append((Reply(review=review), text, verdict))
+    replies = Reply.objects.bulk_create([reply for reply, _text, _verdict in todo])
+    versions = ReplyVersion.objects.bulk_create([
+        _version(reply, number=1, text=text, actor=None, source=ReplyVersion.Source.TEMPLATE, verdict=verdict)
+        for reply, text, verdict in todo
+    ])
+    for reply, version in zip(replies, versions):
+        reply.current_version = version
+    Reply.objects.bulk_update(replies, ["current_version"])
+    AuditEvent.objects.bulk_create([
+        audit_event(action="reply_drafted_on_import", reply=reply, to_state=reply.state, verdict=verdict,
+                    version=1, source=ReplyVersion.Source.TEMPLATE)
+        for reply, _text, verdict in todo
+    ])
+    return replies
 
 
 @transaction.atomic

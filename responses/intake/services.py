@@ -251,6 +251,39 @@ def _reviews_unchanged_on_platform(*, location: Location, rows: list[ReviewRow])
     return unchanged
 
 
+def _reviews_plainly_unchanged(*, location: Location, rows: list[ReviewRow],
+                                topics: dict[int, list[str]]) -> dict[int, int]:
+    """Rows (by index) that _review_store would find unchanged and leave alone, mapped to the stored review's id,
+    read in one query: the review it would pick (the one at this location, else, for a platform's own id, the
+    practice's first) has the row's text, rating and author, needs no topics and the row brings no platform edit
+    time. A key that comes twice in the batch is left to _review_store (the first row may change it)."""
+    counted = Counter((row.platform, row.external_id) for row in rows)
+    plain = {index: row for index, row in enumerate(rows)
+             if counted[(row.platform, row.external_id)] == 1 and row.platform_updated_at is None}
+    if not plain:
+        return {}
+    stored: dict[tuple[str, str], tuple] = {}
+    candidates = Review.objects.filter(
+        location__practice_id=location.practice_id, external_id__in={row.external_id for row in plain.values()}
+    ).values_list("pk", "location_id", "platform", "external_id", "text_sha256", "rating", "author_name", "topics")
+    for pk, location_id, platform, external_id, *content in sorted(
+        candidates, key=lambda found: (found[1] == location.pk, -found[0])
+    ):
+        if location_id == location.pk or not is_generated_external_id(external_id):
+            stored[(platform, external_id)] = (pk, *content)
+    unchanged = {}
+    for index, row in plain.items():
+        found = stored.get((row.platform, row.external_id))
+        if found is None:
+            continue
+        pk, digest, rating, author_name, stored_topics = found
+        if (digest, rating, author_name) == (text_sha256(row.text), row.rating, row.author_name) and not (
+            topics.get(index) and not stored_topics
+        ):
+            unchanged[index] = pk
+    return unchanged
+
+
 class _RunWriter:
     """Stores an import run's rows a batch at a time. Each batch of rows is stored, the replies the platform
     already shows recorded, and (with `draft`) its new reviews escalated or drafted and guard-checked, in one
@@ -349,14 +382,19 @@ class _RunWriter:
             shown = [(review_id, valid[index].owner_reply) for index, review_id in unchanged.items()
                      if valid[index].owner_reply]
             stored_ids = []
+            plainly_unchanged = _reviews_plainly_unchanged(location=location, rows=rows, topics=topics)
             for index, row in enumerate(rows):
-                review, outcome, escalated = _review_store(location=location, row=row, actor=self.actor,
-                                                           topics=topics.get(index), keywords=self.keywords)
+                if index in plainly_unchanged:
+                    review_id, outcome, escalated = plainly_unchanged[index], UNCHANGED, False
+                else:
+                    review, outcome, escalated = _review_store(location=location, row=row, actor=self.actor,
+                                                               topics=topics.get(index), keywords=self.keywords)
+                    review_id = review.pk
                 self.counts[outcome] += 1
                 self.counts["escalated"] += int(escalated)
-                stored_ids.append(review.pk)
+                stored_ids.append(review_id)
                 if row.owner_reply:
-                    shown.append((review.pk, row.owner_reply))
+                    shown.append((review_id, row.owner_reply))
             # Before drafting: a review the practice already answered on the platform gets no draft.
             platform_replies_record(replies=shown)
             if self.draft and stored_ids:

@@ -16,7 +16,7 @@ from responses.drafting import TopicModelUnavailable, drafts_for_reviews
 from responses.drafting.drafts import drafting_for, review_input
 from responses.escalation.models import Escalation
 from responses.models import Location, Reply, ReplyState, ReplyVersion, Review
-from responses.workflow import WorkflowError, reply_redraft_imported, reply_start_drafted
+from responses.workflow import WorkflowError, replies_start_drafted, reply_redraft_imported
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +67,7 @@ def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: 
                 counts.redrafted += 1
         except WorkflowError as exc:
             logger.warning("reply %s: re-draft not stored (%s)", reply.pk, type(exc).__name__)
-    for review, draft in zip(to_draft, drafts):
-        if draft.skipped or not draft.text:
-            continue  # likely spam or rating-only: no reply suggested
-        try:
-            if reply_start_drafted(review=review, text=draft.text, verdict=draft.verdict) is not None:
-                counts.drafted += 1
-        except WorkflowError as exc:
-            logger.warning("review %s: draft not stored (%s)", review.pk, type(exc).__name__)
+    # Likely spam or rating-only reviews get no draft; the rest are written together.
+    made = replies_start_drafted(drafts=[(review, draft.text, draft.verdict) for review, draft in zip(to_draft, drafts)
+                                         if not draft.skipped and draft.text])
+    counts.drafted += len(made)

@@ -107,16 +107,16 @@ def test_a_batch_and_its_progress_are_stored_together(queued_run, monkeypatch):
 
 
 def test_a_batch_is_drafted_with_its_progress_and_the_resumed_run_drafts_the_rest(queued_run, monkeypatch):
-    real_draft = import_drafts.reply_start_drafted
+    real_draft = import_drafts.replies_start_drafted
     calls = []
 
     def draft_then_die(**kwargs):
         calls.append(1)
-        if len(calls) == BATCH_ROWS + 3:  # drafting the second batch
+        if len(calls) == 2:  # drafting the second batch
             raise MemoryError  # stands in for the process dying
         return real_draft(**kwargs)
 
-    monkeypatch.setattr(import_drafts, "reply_start_drafted", draft_then_die)
+    monkeypatch.setattr(import_drafts, "replies_start_drafted", draft_then_die)
     ImportRun.objects.filter(pk=queued_run.pk).update(attempts=0)
     with pytest.raises(MemoryError):
         reviews_import_upload(run=queued_run)
@@ -125,7 +125,7 @@ def test_a_batch_is_drafted_with_its_progress_and_the_resumed_run_drafts_the_res
     assert Review.objects.count() == BATCH_ROWS - 1 == Reply.objects.count() == first.drafted_count
     assert first.processed_rows == BATCH_ROWS
 
-    monkeypatch.setattr(import_drafts, "reply_start_drafted", real_draft)
+    monkeypatch.setattr(import_drafts, "replies_start_drafted", real_draft)
     ImportRun.objects.filter(pk=queued_run.pk).update(status=ImportRun.Status.RUNNING)  # as a killed worker leaves it
     intake_services._upload_write(upload_path(queued_run), csv_of(ROWS))
     queued_run.refresh_from_db()

@@ -60,20 +60,20 @@ def test_a_rerun_after_a_crash_mid_run_leaves_one_copy_of_each_review_and_draft(
     rows = "".join(
         f"c-{n},Reviewer {n},5,Friendly team and easy booking number {n}.,2024-05-01\n" for n in range(150)
     )
-    real = import_drafts.reply_start_drafted
+    real = import_drafts.replies_start_drafted
     calls = {"n": 0}
 
     def crash_in_the_second_batch(**kwargs):
         calls["n"] += 1
-        if calls["n"] == 70:
+        if calls["n"] == 2:
             raise RuntimeError("worker killed")
         return real(**kwargs)
 
-    monkeypatch.setattr(import_drafts, "reply_start_drafted", crash_in_the_second_batch)
+    monkeypatch.setattr(import_drafts, "replies_start_drafted", crash_in_the_second_batch)
     with pytest.raises(RuntimeError):
         run_import(location, HEADER + rows)
     assert 0 < Review.objects.count() < 150
-    monkeypatch.setattr(import_drafts, "reply_start_drafted", real)
+    monkeypatch.setattr(import_drafts, "replies_start_drafted", real)
 
     run = run_import(location, HEADER + rows)
 
@@ -170,3 +170,44 @@ def test_ordinary_words_near_the_keywords_do_not_escalate(location, text):
     run_import(location, HEADER + f"x-1,Pat,5,{text},2024-05-01\n")
 
     assert not Escalation.objects.exists()
+
+
+# Reviews whose drafts share template texts, greet reviewers by name, echo the review's words, name other people,
+# and answer in Spanish (a practice drafts in both languages unless its manager says otherwise).
+VARIED = HEADER + "".join(
+    f"v-{n},{author},{rating},{text} Visit {n % 3}.,2024-05-{1 + n % 28:02d}\n"
+    for n, (author, rating, text) in enumerate([
+        (author, rating, text)
+        for author in ("Kelsey P.", "Kelsey Parker", "sweetpea303", "", "Maria G.", "Trent K.")
+        for rating, text in (
+            (5, "Lovely front desk team and a spotless room."),
+            (5, "Great results. Kelsey at the desk was so kind."),
+            (2, "The wait was long and nobody told me why."),
+            (3, "Parking was a nightmare and the Glowtox session felt rushed."),
+            (5, "Muy amables y profesionales. La espera fue corta."),
+            (1, "The front desk was disorganised and the price was more than quoted."),
+        )
+    ])
+)
+
+
+def test_every_imported_draft_carries_the_verdict_its_text_gets_checked_alone(location):
+    from phi_guard.parse_cache import ParsedReplies
+    from phi_guard.service import _engine
+    from responses.guarding import verdict_for_reply_text
+
+    run = run_import(location, VARIED)
+    assert run.drafted_count == 36
+
+    engine = _engine()
+    kept, engine.parsed = engine.parsed, ParsedReplies(engine.nlp_engine, "en", capacity=0)
+    try:
+        for reply in Reply.objects.select_related("current_version", "review__location__practice"):
+            version = reply.current_version
+            alone = verdict_for_reply_text(review=reply.review, text=version.text)
+            assert version.verdict == alone.to_dict(), reply.review.external_id
+    finally:
+        engine.parsed = kept
+    assert {reply.current_version.text for reply in Reply.objects.select_related("current_version")
+            if "gracias" in reply.current_version.text.lower()}
+    assert Reply.objects.filter(current_version__blocked=False).exists()
