@@ -60,7 +60,7 @@ class TrainingSentence:
     features: str
     unsafe: bool
     categories: tuple[str, ...]
-    group: str  # the batch it came from (for leave-one-batch-out validation)
+    group: str  # the batch it came from (cross-validation holds out whole batches)
 
 
 def words_only(features: str) -> str:

@@ -2,8 +2,9 @@
 
 Only the batches listed under "train" in tests/phi_guard/data/splits.json are read here;
 held-out batches are for phi_eval alone. The combination (classifier.Decision) is chosen on
-leave-one-batch-out predictions, so it is tuned to wording the model had not seen, and a
-missed disclosure weighs MISS_COST times a wrongly blocked safe reply.
+cross-validated predictions in which every batch is scored by a model that never saw it (whole batches
+form FOLDS folds), so it is tuned to wording the model had not seen, and a missed disclosure weighs MISS_COST
+times a wrongly blocked safe reply.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from phi_guard.corpus import DATA_DIR, Batch, load_split, sentence_labels
 from phi_guard.service import GuardInput
 
 MISS_COST = 3.0
+# Whole batches per fold: one model per batch (leave-one-batch-out) cost a fit per batch, and the corpus keeps
+# growing; with eight folds each model still trains on seven eighths of the batches and never sees the one it scores.
+FOLDS = 8
 # Never dropped by the classifier, whatever it thinks of the sentence: a contact detail or number that is
 # not the practice's is the reviewer's, and a surname the reviewer did not show is their full name.
 ALWAYS_HARD = ("PHONE_NUMBER", "EMAIL_ADDRESS", "ACCOUNT_NUMBER", "REVIEWER_NAME")
@@ -105,14 +109,20 @@ def cost(counts: tuple[int, int, int, int]) -> float:
     return MISS_COST * (unsafe - caught) / max(unsafe, 1) + false_blocks / max(safe, 1)
 
 
+def batch_folds(batches: list[str], folds: int = FOLDS) -> list[set[str]]:
+    """The batches dealt round-robin, in name order, into at most `folds` folds."""
+    names = sorted(set(batches))
+    return [set(names[start::folds]) for start in range(min(folds, len(names)))]
+
+
 def cross_validated_probabilities(rows: list[Row], sentences: list[TrainingSentence]) -> dict[int, list[float]]:
-    """Each batch's sentences scored by a model trained on the other batches."""
+    """Each batch's sentences scored by a model trained only on the batches of the other folds."""
     placeholder = Decision(block=1.0, keep={}, hard=())
     probabilities: dict[int, list[float]] = {}
-    for batch in sorted({row.batch for row in rows}):
-        model = ReplyClassifier.train([s for s in sentences if s.group != batch], decision=placeholder)
+    for fold in batch_folds([row.batch for row in rows]):
+        model = ReplyClassifier.train([s for s in sentences if s.group not in fold], decision=placeholder)
         for index, row in enumerate(rows):
-            if row.batch == batch and not isinstance(row.analysis, Exception):
+            if row.batch in fold and not isinstance(row.analysis, Exception):
                 probabilities[index] = list(model.probabilities([v.features for v in row.analysis.sentences]))
     return probabilities
 
@@ -156,7 +166,8 @@ def train(*, model_name: str, output: Path, data_dir: Path = DATA_DIR) -> Report
     keep = ", ".join(f"{entity_type} >= {value}" for entity_type, value in decision.keep.items())
     report.lines.append(f"decision: block >= {decision.block}; keep rule findings: {keep}; "
                         f"hard: {', '.join(decision.hard)}")
-    report.lines.append("leave-one-batch-out (each batch scored by a model that never saw it):")
+    report.lines.append(f"cross-validated, {min(FOLDS, len(batches))} folds of whole batches "
+                        "(each batch scored by a model that never saw it):")
     for batch in batches:
         subset = {i: p for i, p in probabilities.items() if rows[i].batch == batch.name}
         indexes = [i for i, row in enumerate(rows) if row.batch == batch.name]

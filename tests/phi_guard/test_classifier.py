@@ -64,7 +64,7 @@ def test_training_is_deterministic(tmp_path):
 
     assert first.sha256 == second.sha256
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
-    assert any("leave-one-batch-out" in line for line in first.lines)
+    assert any("each batch scored by a model that never saw it" in line for line in first.lines)
 
 
 def test_held_out_batches_never_train_the_classifier():
@@ -90,3 +90,13 @@ def test_a_diagnosis_only_icd_knows_is_clinical_detail(check):
     verdict = check("Kelsey, keratoconjunctivitis can take a while to clear.")
 
     assert verdict.blocked and "clinical_detail" in verdict.categories
+
+
+def test_cross_validation_deals_every_batch_into_exactly_one_fold():
+    names = [f"b{n:02d}" for n in range(19)]
+
+    folds = training.batch_folds(names + names[:3], folds=8)
+
+    assert len(folds) == 8
+    assert sorted(name for fold in folds for name in fold) == names
+    assert training.batch_folds(["b04_chiro", "b11_derm"], folds=8) == [{"b04_chiro"}, {"b11_derm"}]

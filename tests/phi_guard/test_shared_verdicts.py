@@ -80,11 +80,13 @@ def test_drafts_answering_many_reviews_get_the_verdict_each_gets_alone(engine, w
     assert any(v["blocked"] for v in one_by_one) and not all(v["blocked"] for v in one_by_one)
 
 
-def test_shared_verdicts_equal_single_checks_over_the_whole_corpus(engine):
+def test_shared_verdicts_equal_single_checks_over_every_corpus_batch(engine):
+    # Every fourth reply of every batch (over 1,400): each is checked four times here, and the whole corpus took
+    # five minutes; test_parse_cache already reads every reply of every batch.
     checked = 0
     for name in BATCHES:
         batch = load_batch(name)
-        items = [GuardInput(e["text"], e.get("review") or "", e.get("reviewer_name") or "") for e in batch.examples]
+        items = [GuardInput(e["text"], e.get("review") or "", e.get("reviewer_name") or "") for e in batch.examples[::4]]
         one_by_one = alone(engine, batch.practice, items)
         engine.parsed = ParsedReplies(engine.nlp_engine, "en")
         # Each reply twice in a batch, the second time beside its own review and then beside another's.
@@ -97,7 +99,7 @@ def test_shared_verdicts_equal_single_checks_over_the_whole_corpus(engine):
                   for item, other in zip(items, items[1:] + items[:1])]
         assert shared[2::3] == alone(engine, batch.practice, others)
         checked += len(items)
-    assert checked > 3000
+    assert checked > 1400
 
 
 def test_the_review_still_decides_when_the_reply_meets_its_words(engine, willow_pine):

@@ -1,5 +1,5 @@
 """phi_train: build the reply classifier from the training batches, choosing how it combines with the rules
-by leave-one-batch-out cross-validation. Deterministic: the same data gives the same artifact."""
+by cross-validation over folds of whole batches. Deterministic: the same data gives the same artifact."""
 from __future__ import annotations
 
 from pathlib import Path
