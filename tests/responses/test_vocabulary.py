@@ -18,7 +18,8 @@ from responses.workflow import WorkflowError
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-REPLY = "Kelsey, thank you. We love the Glowmatrix."  # "too" would say the reviewer does: a disclosure
+# A general sentence about the practice ("We love the Glowmatrix" reads as praise of what the reviewer had)
+REPLY = "Kelsey, thank you. Our new Glowmatrix arrives this spring."
 
 
 def as_user(client, user):
