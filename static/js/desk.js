@@ -71,6 +71,15 @@
     area.parentNode.insertBefore(note, area);
     area.dispatchEvent(new Event("input", { bubbles: true }));  // the live guard checks it again
   });
+
+  // Text typed before the page's scripts were ready (a fast typist on a slow connection) or put back by the
+  // browser's form restoration reached no live check: the panel would still show the verdict on the text the
+  // server rendered. Ask for a check of what is in the editor now: a "recheck" event, since htmx's "input
+  // changed" took the current text as already seen when it set up its triggers (in its own, earlier, handler).
+  document.addEventListener("DOMContentLoaded", function () {
+    var area = document.getElementById("reply-text");
+    if (area && !area.readOnly && area.value !== area.defaultValue) area.dispatchEvent(new Event("recheck"));
+  });
 })();
 
 // The idle-session warning: two minutes before the server ends an unused session (SESSION_IDLE_MINUTES),

@@ -195,3 +195,22 @@ def test_manager_pages_look_right(page, log_in, screenshot, alice, bob, practice
     expect(page.get_by_role("heading", name="Done")).to_be_visible()
     expect(page.locator("#import-report table")).to_contain_text("rating must be 1-5")
     screenshot("import-report")
+
+
+def test_text_typed_before_the_page_scripts_are_ready_is_still_checked(page, log_in, alice, review):
+    workflow.reply_start(review=review, actor=alice, text=SAFE)
+    log_in("alice")
+
+    # A slow connection: htmx arrives a second after the page, and alice is already typing.
+    def slow_script(route):
+        page.wait_for_timeout(1000)
+        route.continue_()
+
+    page.route(re.compile(r".*htmx.*\.js.*"), slow_script)
+    page.goto(reverse("review_detail", args=[review.pk]), wait_until="commit")
+    editor = page.locator("#reply-text")
+    editor.wait_for(state="attached")
+    editor.fill(SAFE + CLINICAL)
+
+    expect(page.locator("#guard-panel mark.finding", has_text="Botox")).to_have_count(1)
+    expect(page.locator("#guard-status")).to_contain_text("Blocked")
