@@ -227,6 +227,23 @@ def _lock_review_keys(*, location: Location, rows: list[ReviewRow]) -> None:
         _lock_review_key(location=location, platform=platform, external_id=external_id)
 
 
+def _reviews_picked(*, location: Location, external_ids: set[str], fields: tuple[str, ...],
+                    **filters) -> dict[tuple[str, str], tuple]:
+    """For each (platform, external id) among `external_ids`, the stored review _review_store would pick (the one
+    at this location, else, for a platform's own id, the practice's first), as (pk, *fields), in one query."""
+    candidates = Review.objects.filter(
+        location__practice_id=location.practice_id, external_id__in=external_ids, **filters
+    ).values_list("pk", "location_id", "platform", "external_id", *fields)
+    picked: dict[tuple[str, str], tuple] = {}
+    # Later entries win: the practice's first review elsewhere, then this location's own.
+    for pk, location_id, platform, external_id, *values in sorted(
+        candidates, key=lambda found: (found[1] == location.pk, -found[0])
+    ):
+        if location_id == location.pk or not is_generated_external_id(external_id):
+            picked[(platform, external_id)] = (pk, *values)
+    return picked
+
+
 def _reviews_unchanged_on_platform(*, location: Location, rows: list[ReviewRow]) -> dict[int, int]:
     """Rows (by index) whose platform edit time (Google's updateTime) is no later than the one stored, mapped to
     the stored review's id: the platform says the review was not edited since, so it is not compared, tagged,
@@ -234,15 +251,8 @@ def _reviews_unchanged_on_platform(*, location: Location, rows: list[ReviewRow])
     timed = {row.external_id for row in rows if row.platform_updated_at is not None}
     if not timed:
         return {}
-    stored: dict[tuple[str, str], tuple[int, datetime, bool]] = {}
-    candidates = Review.objects.filter(
-        location__practice_id=location.practice_id, external_id__in=timed, platform_updated_at__isnull=False
-    ).values_list("pk", "location_id", "platform", "external_id", "platform_updated_at", "topics")
-    # The review _review_store would pick: the one at this location, else the practice's first.
-    for pk, location_id, platform, external_id, updated_at, topics in sorted(
-        candidates, key=lambda found: (found[1] == location.pk, -found[0])
-    ):
-        stored[(platform, external_id)] = (pk, updated_at, bool(topics))
+    stored = _reviews_picked(location=location, external_ids=timed, fields=("platform_updated_at", "topics"),
+                             platform_updated_at__isnull=False)
     unchanged = {}
     for index, row in enumerate(rows):
         found = stored.get((row.platform, row.external_id))
@@ -254,23 +264,16 @@ def _reviews_unchanged_on_platform(*, location: Location, rows: list[ReviewRow])
 def _reviews_plainly_unchanged(*, location: Location, rows: list[ReviewRow],
                                 topics: dict[int, list[str]]) -> dict[int, int]:
     """Rows (by index) that _review_store would find unchanged and leave alone, mapped to the stored review's id,
-    read in one query: the review it would pick (the one at this location, else, for a platform's own id, the
-    practice's first) has the row's text, rating and author, needs no topics and the row brings no platform edit
-    time. A key that comes twice in the batch is left to _review_store (the first row may change it)."""
+    read in one query: the review it would pick has the row's text, rating and author, needs no topics and the
+    row brings no platform edit time. A key that comes twice in the batch is left to _review_store (the first
+    row may change it)."""
     counted = Counter((row.platform, row.external_id) for row in rows)
     plain = {index: row for index, row in enumerate(rows)
              if counted[(row.platform, row.external_id)] == 1 and row.platform_updated_at is None}
     if not plain:
         return {}
-    stored: dict[tuple[str, str], tuple] = {}
-    candidates = Review.objects.filter(
-        location__practice_id=location.practice_id, external_id__in={row.external_id for row in plain.values()}
-    ).values_list("pk", "location_id", "platform", "external_id", "text_sha256", "rating", "author_name", "topics")
-    for pk, location_id, platform, external_id, *content in sorted(
-        candidates, key=lambda found: (found[1] == location.pk, -found[0])
-    ):
-        if location_id == location.pk or not is_generated_external_id(external_id):
-            stored[(platform, external_id)] = (pk, *content)
+    stored = _reviews_picked(location=location, external_ids={row.external_id for row in plain.values()},
+                             fields=("text_sha256", "rating", "author_name", "topics"))
     unchanged = {}
     for index, row in plain.items():
         found = stored.get((row.platform, row.external_id))
