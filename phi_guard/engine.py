@@ -198,8 +198,9 @@ class GuardEngine:
                 findings = self.decide(analysis, probabilities[id(analysis)])
                 verdicts[key] = Verdict(blocked=bool(findings), findings=findings, text_sha256=text_sha256(item.text),
                                         guard_version=version)
-            if keep_parses:
-                with self._lock:
+        if keep_parses:
+            with self._lock:
+                for key in firsts:
                     self.parsed.keep_verdict(key, verdicts[key])
         return [verdicts[key] for key in keys]
 
@@ -216,11 +217,13 @@ class GuardEngine:
 
     def _prepare(self, items: Sequence, practice: PracticeProfile,
                  keep_parses: bool) -> list[tuple[Folded, ReplyContext, tuple]]:
-        """Each item's folded text, its reply context and its analysis key."""
+        """Each item's folded text, its reply context and its analysis key. A key only matters for finding equal
+        items in a batch or a kept verdict: a single check that keeps nothing (the live check) is keyed by position."""
         practice_context = self._practice(practice)[0]
         profile_key = practice.cache_key
+        keyed = keep_parses or len(items) > 1
         prepared = []
-        for item in items:
+        for index, item in enumerate(items):
             form = self.parsed.fold(item.text, keep=keep_parses)
             reply_context = ReplyContext.build(
                 practice=practice_context,
@@ -231,7 +234,8 @@ class GuardEngine:
                 clinical_keys=self.clinical_keys,
                 english_words=self.lexicon.english_words,
             )
-            prepared.append((form, reply_context, self.analysis_key(item.text, form, reply_context, profile_key)))
+            key = self.analysis_key(item.text, form, reply_context, profile_key) if keyed else (index,)
+            prepared.append((form, reply_context, key))
         return prepared
 
     def analysis_key(self, text: str, form: Folded, reply_context: ReplyContext, profile_key: str) -> tuple:
