@@ -68,12 +68,11 @@
     note.className = "alert alert--warn";
     note.setAttribute("role", "status");
     note.textContent = "Your session had expired: the text you were typing is back. Save it to keep it.";
-    area.parentNode.insertBefore(note, area);
-    area.dispatchEvent(new Event("input", { bubbles: true }));  // the live guard checks it again
+    area.parentNode.insertBefore(note, area);  // the handler below has the live guard check it again
   });
 
-  // Text typed before the page's scripts were ready (a fast typist on a slow connection) or put back by the
-  // browser's form restoration reached no live check: the panel would still show the verdict on the text the
+  // Text typed before the page's scripts were ready (a fast typist on a slow connection), put back by the
+  // browser's form restoration or by the handler above reached no live check: the panel would still show the verdict on the text the
   // server rendered. Ask for a check of what is in the editor now: a "recheck" event, since htmx's "input
   // changed" took the current text as already seen when it set up its triggers (in its own, earlier, handler).
   document.addEventListener("DOMContentLoaded", function () {

@@ -214,3 +214,17 @@ def test_text_typed_before_the_page_scripts_are_ready_is_still_checked(page, log
 
     expect(page.locator("#guard-panel mark.finding", has_text="Botox")).to_have_count(1)
     expect(page.locator("#guard-status")).to_contain_text("Blocked")
+
+
+def test_a_reply_kept_when_the_session_expired_comes_back_and_is_checked(page, log_in, alice, review):
+    workflow.reply_start(review=review, actor=alice, text=SAFE)
+    log_in("alice")
+    path = reverse("review_detail", args=[review.pk])
+    # What desk.js kept for this tab when the server answered a live check with a redirect to the log-in page.
+    page.add_init_script(f"sessionStorage.setItem('reviewdesk:kept-reply:{path}', {SAFE + CLINICAL!r});")
+
+    page.goto(path)
+
+    expect(page.locator("#reply-text")).to_have_value(SAFE + CLINICAL)
+    expect(page.get_by_text("Your session had expired: the text you were typing is back.")).to_be_visible()
+    expect(page.locator("#guard-panel mark.finding", has_text="Botox")).to_have_count(1)
