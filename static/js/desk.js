@@ -58,6 +58,20 @@
     if (!area || !xhr || !xhr.getResponseHeader("HX-Redirect")) return;
     try { sessionStorage.setItem(KEPT + window.location.pathname, area.value); } catch (e) { /* storage off */ }
   });
+
+  // The live check runs on "input changed", and htmx takes the editor's text as already seen when it sets up
+  // that trigger (on the page's load, or when a swap brings a new editor). Text that got there before (typed
+  // while the page's scripts or the swap were still settling, put back by the browser's form restoration, or
+  // restored below after an expired session) was never checked, and the panel would show the server's verdict
+  // on the text it rendered: ask for a check of what the editor holds now.
+  function recheckIfEdited(area) {
+    if (area && !area.readOnly && area.value !== area.defaultValue) area.dispatchEvent(new Event("recheck"));
+  }
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt;
+    recheckIfEdited(root.id === "reply-text" ? root : root.querySelector && root.querySelector("#reply-text"));
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var key = KEPT + window.location.pathname, kept = null;
     try { kept = sessionStorage.getItem(key); sessionStorage.removeItem(key); } catch (e) { return; }
@@ -68,16 +82,7 @@
     note.className = "alert alert--warn";
     note.setAttribute("role", "status");
     note.textContent = "Your session had expired: the text you were typing is back. Save it to keep it.";
-    area.parentNode.insertBefore(note, area);  // the handler below has the live guard check it again
-  });
-
-  // Text typed before the page's scripts were ready (a fast typist on a slow connection), put back by the
-  // browser's form restoration or by the handler above reached no live check: the panel would still show the verdict on the text the
-  // server rendered. Ask for a check of what is in the editor now: a "recheck" event, since htmx's "input
-  // changed" took the current text as already seen when it set up its triggers (in its own, earlier, handler).
-  document.addEventListener("DOMContentLoaded", function () {
-    var area = document.getElementById("reply-text");
-    if (area && !area.readOnly && area.value !== area.defaultValue) area.dispatchEvent(new Event("recheck"));
+    area.parentNode.insertBefore(note, area);  // htmx's load of the page, just after this, has it checked
   });
 })();
 

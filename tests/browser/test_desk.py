@@ -228,3 +228,18 @@ def test_a_reply_kept_when_the_session_expired_comes_back_and_is_checked(page, l
     expect(page.locator("#reply-text")).to_have_value(SAFE + CLINICAL)
     expect(page.get_by_text("Your session had expired: the text you were typing is back.")).to_be_visible()
     expect(page.locator("#guard-panel mark.finding", has_text="Botox")).to_have_count(1)
+
+
+def test_text_typed_while_a_new_editor_settles_is_still_checked(page, log_in, alice, review):
+    log_in("alice")
+    page.goto(reverse("review_detail", args=[review.pk]))
+    # "Start reply" swaps the editor in; htmx sets up its triggers only when the swap settles. A slow settle
+    # makes the window a fast typist (or a test) can fall into wide enough to hit every time.
+    page.evaluate("htmx.config.defaultSettleDelay = 1000")
+    page.get_by_role("button", name="Start reply").click()
+    editor = page.locator("#reply-text")
+    editor.wait_for(state="attached")
+    editor.fill(editor.input_value() + CLINICAL)
+
+    expect(page.locator("#guard-panel mark.finding", has_text="Botox")).to_have_count(1)
+    expect(page.locator("#guard-status")).to_contain_text("Blocked")
