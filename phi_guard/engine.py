@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.2"
+ENGINE_VERSION = "2.3"
 
 
 class GuardUnavailable(RuntimeError):
@@ -286,12 +286,16 @@ class GuardEngine:
         pinned = [form.span(doc[start:end].start_char, doc[start:end].end_char, len(item.text))
                   for start, end in scan.practice_spans]
         sentences = list(doc.sents)
-        languages = [language.sentence_language(sentence.text) for sentence in sentences]
-        # The reply as a whole too: many short sentences in another language tell what one cannot.
-        unreadable = language.unreadable_reason(item.text, [*languages, language.sentence_language(form.text)])
+        spans = [form.span(sentence.start_char, sentence.end_char, len(item.text)) for sentence in sentences]
+        # Languages are told from the reply as written (the folded form drops accents, half of what tells Spanish
+        # from Portuguese). The reply as a whole too: many short sentences in another language tell what one
+        # cannot, and it tells which of two close languages a short sentence is in.
+        whole = language.sentence_language(item.text)
+        originals = [item.text[start:end] for start, end in spans]
+        languages = language.within_reply([language.sentence_language(text) for text in originals], originals, whole)
+        unreadable = language.unreadable_reason(item.text, [*languages, whole])
         views = []
         resolved = language.resolve(languages)
-        spans = [form.span(sentence.start_char, sentence.end_char, len(item.text)) for sentence in sentences]
         findings = _in_spanish(findings, [span for span, code in zip(spans, resolved) if code != "en"])
         placed = in_reply([
             sentence_features(sentence, allowed=allowed, first_name=reply_context.first_name,

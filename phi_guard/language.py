@@ -2,7 +2,10 @@
 
 English and Spanish are read. A sentence confidently in another language, or a reply written
 mostly in a script other than Latin, is refused (fail closed). Short sentences and names
-say too little to tell, and take the language of the rest of the reply.
+say too little to tell, and take the language of the rest of the reply. So does a short sentence of a
+Spanish reply that the detector reads as Portuguese or Italian without a letter Spanish never writes: on
+a few words the detector confuses these close languages ("Escríbanos a … y un gerente le responderá" read
+as Portuguese), and the reply as a whole tells which it is.
 """
 from __future__ import annotations
 
@@ -15,6 +18,12 @@ NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "de": "German", "
          "nl": "Dutch"}
 CONFIDENT = 0.9
 MIN_WORDS = 6
+# Languages the detector confuses with a read language on a short sentence, and the letters that language
+# writes and the read one never does ("ã", "ç": Portuguese, never Spanish). A sentence of fewer than
+# SIBLING_WORDS words read as a sibling, in a reply read as a whole as the read language and without such a
+# letter, is taken to be in the reply's language.
+SIBLINGS = {"es": {"pt": frozenset("ãõçâêô"), "it": frozenset("ìòè")}}
+SIBLING_WORDS = 12
 # English function words: a sentence made of enough of them is English, however short, whatever its names.
 _ENGLISH = frozenset("""
 a an and are as at be been but by can could did do for from had has have i if in is it its me my no not of on
@@ -47,8 +56,7 @@ def non_latin_share(text: str) -> float:
     return other / len(letters)
 
 
-def sentence_language(text: str) -> str | None:
-    """ISO code of the sentence's language, or None when it is too short or too mixed to tell."""
+def _telling_words(text: str) -> list[str]:
     words = []
     for index, match in enumerate(_WORD.finditer(_NON_WORDS.sub(" ", text))):
         word = match.group()
@@ -56,6 +64,12 @@ def sentence_language(text: str) -> str | None:
         if index and word[0].isupper():
             continue
         words.append(word)
+    return words
+
+
+def sentence_language(text: str) -> str | None:
+    """ISO code of the sentence's language, or None when it is too short or too mixed to tell."""
+    words = _telling_words(text)
     if words and sum(word.lower() in _ENGLISH for word in words) / len(words) >= ENGLISH_SHARE:
         return "en"
     if len(words) < MIN_WORDS:
@@ -64,6 +78,22 @@ def sentence_language(text: str) -> str | None:
     if not values or values[0].value < CONFIDENT:
         return None
     return values[0].language.iso_code_639_1.name.lower()
+
+
+def within_reply(languages: list[str | None], sentences: list[str], reply: str | None) -> list[str | None]:
+    """The sentences' languages (sentence_language of each of `sentences`) with a short sentence read as a close
+    sibling of the reply's own language (`reply`: sentence_language of the whole reply) left undecided: see
+    SIBLINGS."""
+    siblings = SIBLINGS.get(reply or "", {})
+    if not siblings:
+        return languages
+    decided = []
+    for code, text in zip(languages, sentences):
+        letters = siblings.get(code or "")
+        if letters is not None and len(_telling_words(text)) < SIBLING_WORDS and not letters & set(text.lower()):
+            code = None
+        decided.append(code)
+    return decided
 
 
 def unreadable_reason(text: str, languages: list[str | None]) -> str:

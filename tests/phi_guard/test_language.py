@@ -31,3 +31,25 @@ def test_it_blocks_a_spanish_reply_that_discloses_care(check):
 def test_names_and_short_lines_do_not_decide_the_language(check):
     assert check("Thanks, Joaquim!", reviewer_name="Joaquim S.").ok
     assert check("Hi Dr. Lindqvist fans!").ok
+
+
+@pytest.mark.parametrize("reply", [
+    # Each short sentence alone is read as Portuguese or Italian; the reply as a whole is Spanish.
+    "Isabel, lamentamos la frustración. Escríbanos a frontdesk@willowpine.example y un gerente le responderá.",
+    "¡Gracias, Don Isidro! Cinco estrellas de usted valen oro. Aquí seguimos, a la orden de la comunidad.",
+])
+def test_a_short_spanish_sentence_read_as_a_close_language_is_read_as_spanish(check, reply):
+    verdict = check(reply)
+
+    assert verdict.error_kind != "unreadable", verdict.error
+
+
+@pytest.mark.parametrize("sentence", [
+    "A sua pele reagiu muito bem ao peeling, não é?",  # short, but Spanish never writes "ã"
+    "Ficamos muito felizes que a sua primeira sessão tenha corrido tão bem e esperamos voltar a vê-la em breve.",
+])
+def test_a_portuguese_sentence_in_a_spanish_reply_is_still_refused(check, sentence):
+    verdict = check(f"Hola Fernanda, muchas gracias por tomarse el tiempo de escribirnos esta reseña tan bonita. "
+                    f"{sentence} Un abrazo de todo el equipo.")
+
+    assert verdict.blocked and verdict.error_kind == "unreadable"
