@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from phi_guard.lexicon import echo_key, second_given_names
+from phi_guard import lexicon
+from phi_guard.lexicon import echo_key
 from phi_guard.normalize import fold
 from phi_guard.profile import PracticeProfile
 
@@ -23,30 +24,43 @@ def _is_initial(word: str) -> bool:
 
 
 _HANDLE = re.compile(r"[_@\d]|^[^A-Z]*$")
-# Platform badges shown before a name ("Local Guide Shawn" on Google).
-_BADGE = re.compile(r"^\s*(?:local guide|verified(?: patient| customer| reviewer)?|elite(?: '?\d+)?)\s+", re.IGNORECASE)
+# Platform badges shown before a name ("Local Guide Shawn" on Google, "Yelp Elite Jordan M.").
+_BADGE = re.compile(r"^\s*(?:local guide|verified(?: patient| customer| reviewer)?|(?:yelp )?elite(?: '?\d+)?)\s+",
+                    re.IGNORECASE)
 _DESCRIPTIVE = re.compile(r"\s(?:in|from|of|at|the)\s", re.IGNORECASE)
+_ASIDE = re.compile(r"\([^)]*\)")  # "Dr. Hughes (GP)": an aside, not part of the name
 
 
 def _first_and_surnames(display_name: str, english_words: frozenset[str]) -> tuple[str, list[str]]:
     """The first name a reviewer shows, and the surnames among their display name (a surname used in a reply
-    is their full name). A handle ("coldfeet_jen"), a description ("Concerned in Columbus", "Grumpy Gus",
-    "Local Guide Shawn"), two people ("Lucia y Beto") or a compound first name ("Juan Carlos") shows none."""
-    display_name = _BADGE.sub("", display_name)
+    is their full name). A handle ("coldfeet_jen"), a description ("Concerned in Columbus", "Heights Neighbor",
+    "Louisville Senior Center", "Local Guide Shawn"), a household ("The Reyes Family"), two people ("Lucia y
+    Beto") or a compound first name ("Juan Carlos") shows none. Leading everyday words before a name describe
+    the person: "Grumpy Gus" and "Big Mike" show the first names Gus and Mike, "Abuela Chela" shows Chela."""
+    display_name = _ASIDE.sub(" ", _BADGE.sub("", display_name))
     people = [part for part in re.split(r"\s+(?:and|y|e|&|\+)\s+|\s*[,/]\s*", display_name) if part.strip()]
     raw_words = _name_words(people[0] if people else "")
     plain = [w.strip(".") for w in raw_words if w.strip(".").lower() not in TITLES and not _is_initial(w)]
     if not plain:
         return "", []
-    # Leading everyday words are a description, not a name: "Grumpy Gus" is Gus.
-    while len(plain) > 1 and plain[0].lower() in english_words and any(w.lower() not in english_words
-                                                                        for w in plain[1:]):
+    given, described = lexicon.given_names(), lexicon.display_words()
+
+    def everyday(word: str) -> bool:
+        return word.lower() in english_words or word.lower() in described
+
+    def named(word: str) -> bool:
+        return word.lower() in given
+
+    while len(plain) > 1 and everyday(plain[0]) and not named(plain[0]) and any(
+            named(w) or not everyday(w) for w in plain[1:]):
         plain = plain[1:]
     first_name = plain[0].lower()
     if (len(people) > 1 or _HANDLE.search(display_name) or _DESCRIPTIVE.search(display_name)
-            or len(plain) > 3):
+            or len(plain) > 3 or any(w.lower() in described for w in plain)):
         return first_name, []
-    surnames = [w for w in plain[1:] if w.lower() not in second_given_names()]
+    if not any(named(w) for w in plain) and any(everyday(w) for w in plain):
+        return first_name, []  # no name anywhere in it, and everyday words: a description
+    surnames = [w for w in plain[1:] if w.lower() not in lexicon.second_given_names()]
     return first_name, surnames
 
 

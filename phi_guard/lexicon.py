@@ -165,3 +165,18 @@ def vocabulary_revision(*extra: Path) -> str:
 def second_given_names() -> frozenset[str]:
     """Given names that follow another in a compound first name (see second_given_names.txt)."""
     return frozenset(terms("second_given_names.txt"))
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """First names (see given_names.txt): which word of a display name is a name, not a description."""
+    return frozenset(terms("given_names.txt")) | second_given_names()
+
+
+@cache
+def display_words() -> frozenset[str]:
+    """Words that make a display name a description rather than a person's name when they are in it: relatives
+    and households ("Abuela Chela", "The Reyes Family") and Spanish function words ("Usuario de Google")."""
+    from spacy.lang.es.stop_words import STOP_WORDS
+
+    return frozenset(terms("family.txt")) | frozenset({"family", "familia", "household"}) | frozenset(STOP_WORDS)

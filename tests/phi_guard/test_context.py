@@ -1,5 +1,7 @@
 """The practice's own details are never findings; the review's clinical words and names are never echoed."""
 
+import pytest
+
 
 def test_the_practice_contact_details_and_staff_are_allowed(check):
     reply = ("Thank you, Kelsey. Renee Okafor, our Office Manager, and Dr. Lindqvist, our Medical Director, "
@@ -25,6 +27,23 @@ def test_the_reviewers_shown_first_name_is_fine_but_not_their_full_name(check):
     assert check("Thanks, Ms. Nwosu!", reviewer_name="Amara Nwosu").blocked
     assert check("Thanks, Ellie!", reviewer_name="ellie_bellie").ok
     assert check("Thanks, Kelsey!", reviewer_name="Kelsey P.").ok
+
+
+@pytest.mark.parametrize("reviewer_name, reply", [
+    ("Big Mike", "Thanks, Mike! We appreciate you taking the time to write."),  # a nickname before the first name
+    ("Yelp Elite Jordan M.", "Jordan, thank you for the kind words!"),  # a platform badge
+    ("Heights Neighbor", "Thank you, neighbor! It's good to hear from the Heights."),  # a description, no name at all
+    ("Louisville Senior Center", "Thank you to everyone at the Senior Center for the kind words!"),
+    ("The Reyes Family", "Thank you to the Reyes family for taking the time to write!"),  # a household
+    ("Dr. Hughes (GP)", "Dr. Hughes, thank you for the kind words about our front desk."),  # an aside
+])
+def test_a_display_name_that_describes_rather_than_names_shows_no_surname(check, reviewer_name, reply):
+    assert not [f for f in check(reply, reviewer_name=reviewer_name).findings if f.entity_type == "REVIEWER_NAME"]
+
+
+def test_a_surname_after_a_description_is_still_a_surname(check):
+    assert check("Thanks, Ms. Baker!", reviewer_name="Concerned Mom Rose Baker").blocked
+    assert check("Thanks, Mike Dunaway!", reviewer_name="Big Mike").blocked  # a surname the reviewer never showed
 
 
 def test_another_persons_full_name_is_an_identifier(check):

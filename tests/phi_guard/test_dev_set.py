@@ -1,11 +1,10 @@
 """Regression: the shared development set, borderline excluded.
 
 The v1 rules were tuned on it (1.000 recall, 0.000 false blocks); the v2 classifier never trains on it.
-v2 measured 63/64 recall and 3/45 false blocks here, 2.2 on 20 batches 2/45. The classifier trained on 30
-batches blocks 4/45 here (one item is 2.2 points: "Would you be willing to tell us more?" now scores as an
-invitation that implies care) while blocking 4 points fewer of the 371 safe replies in the four held-out
-batches, so the floor is 4/45; it still stops a slide. Held-out numbers come from `phi_eval --split heldout`,
-not from this set."""
+v2 measured 63/64 recall and 3/45 false blocks here, 2.2 on 20 batches 2/45, on 30 batches 4/45 (the floor
+was 4/45 then). 2.3 (display names that describe rather than name, short Spanish sentences read as a close
+language) measures 64/64 and 3/45, so the floor is back at 3/45; it stops a slide. Held-out numbers come
+from `phi_eval --split heldout`, not from this set."""
 import json
 
 from phi_guard.evaluation import score
@@ -22,7 +21,7 @@ def test_it_meets_the_recall_and_false_block_targets_on_the_dev_set(corpus_dir):
     result = score(examples, verdicts)
 
     assert result.recall >= 0.98, result.misses
-    assert result.false_block_rate <= 0.09, result.false_positives
+    assert result.false_block_rate <= 0.07, result.false_positives
     assert not any(v.error for v in verdicts)
 
 
