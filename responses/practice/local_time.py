@@ -4,6 +4,7 @@ response target counted in that zone's calendar days.
 A review posted on a location's local day D with a target of N days is answered in time until the end of local day
 D + N; from the next local midnight on it is past the target ("overdue"). Counting calendar days, not 24-hour
 periods, is how a practice reads "within two days", and it keeps the day boundaries right across DST changes.
+The inbox's "posted in the last 7 days" counts the same days: today and the six before it, from local midnight.
 """
 from __future__ import annotations
 
@@ -66,20 +67,44 @@ def response_deadline(posted_at: datetime, *, zone: ZoneInfo, target_days: int) 
     return local_midnight(posted_at.astimezone(zone).date() + timedelta(days=target_days + 1), zone)
 
 
+def local_days_start(now: datetime, *, zone: ZoneInfo, days: int) -> datetime:
+    """The local midnight that began the last `days` calendar days at `now` in `zone`: today and the `days - 1`
+    days before it."""
+    return local_midnight(now.astimezone(zone).date() - timedelta(days=days - 1), zone)
+
+
 def overdue_since(now: datetime, *, zone: ZoneInfo, target_days: int) -> datetime:
     """Reviews posted before this instant are past the target at `now` (the local midnight starting day
     today - N: a review of that day or later is still in time)."""
-    return local_midnight(now.astimezone(zone).date() - timedelta(days=target_days), zone)
+    return local_days_start(now, zone=zone, days=target_days + 1)
 
 
-def posted_before_target_q(zones: dict[int, ZoneInfo], *, now: datetime, target_days: int, prefix: str = "") -> Q:
-    """Reviews (or `prefix`-related reviews) posted too long ago to be answered in time at `now`, each counted in
-    its own location's time zone. `zones` maps location ids to zones (location_zones)."""
+def _posted_q(zones: dict[int, ZoneInfo], *, now: datetime, days: int, lookup: str, prefix: str) -> Q:
+    """posted_at `lookup` the start of the last `days` local days, each location in its own time zone."""
     by_zone: dict[str, list[int]] = {}
     for location_id, zone in zones.items():
         by_zone.setdefault(zone.key, []).append(location_id)
     condition = Q(pk__in=[])
     for key, location_ids in by_zone.items():
-        cutoff = overdue_since(now, zone=ZoneInfo(key), target_days=target_days)
-        condition |= Q(**{f"{prefix}location_id__in": location_ids, f"{prefix}posted_at__lt": cutoff})
+        start = local_days_start(now, zone=ZoneInfo(key), days=days)
+        condition |= Q(**{f"{prefix}location_id__in": location_ids, f"{prefix}posted_at__{lookup}": start})
     return condition
+
+
+def posted_in_last_days_q(zones: dict[int, ZoneInfo], *, now: datetime, days: int) -> Q:
+    """Reviews posted in the last `days` calendar days at `now` (today and the `days - 1` before it, from local
+    midnight), each counted in its own location's time zone. `zones` maps location ids to zones (location_zones)."""
+    return _posted_q(zones, now=now, days=days, lookup="gte", prefix="")
+
+
+def posted_before_last_days_q(zones: dict[int, ZoneInfo], *, now: datetime, days: int, prefix: str = "") -> Q:
+    """Reviews (or `prefix`-related reviews) posted before the last `days` calendar days at `now`: the complement
+    of posted_in_last_days_q, each counted in its own location's time zone."""
+    return _posted_q(zones, now=now, days=days, lookup="lt", prefix=prefix)
+
+
+def posted_before_target_q(zones: dict[int, ZoneInfo], *, now: datetime, target_days: int, prefix: str = "") -> Q:
+    """Reviews (or `prefix`-related reviews) posted too long ago to be answered in time at `now`, each counted in
+    its own location's time zone. `zones` maps location ids to zones (location_zones)."""
+    # In time means posted today or in the N days before: the last N + 1 local days.
+    return posted_before_last_days_q(zones, now=now, days=target_days + 1, prefix=prefix)
