@@ -31,7 +31,9 @@ from responses.practice.local_time import (
     local_days_since,
     local_midnight,
     location_zones,
+    posted_before_last_days_q,
     posted_before_target_q,
+    posted_in_last_days_q,
     practice_time_zone,
     response_deadline,
 )
@@ -138,14 +140,8 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
     if filters.topic:
         # topics is a JSON list of codes; matching the quoted code works on SQLite and PostgreSQL alike.
         reviews = reviews.filter(topics__icontains=f'"{filters.topic}"')
-    if filters.age == "overdue":
-        reviews = reviews.filter(_unanswered() & review_overdue_q(practice=practice, now=now))
-    elif filters.age == "7d":
-        reviews = reviews.filter(posted_at__gte=now - timedelta(days=7))
-    elif filters.age == "30d":
-        reviews = reviews.filter(posted_at__gte=now - timedelta(days=30))
-    elif filters.age == "older":
-        reviews = reviews.filter(posted_at__lt=now - timedelta(days=30))
+    if filters.age in AGE_FILTERS:
+        reviews = reviews.filter(review_age_q(practice=practice, age=filters.age, now=now))
     if filters.q:
         reviews = reviews.filter(Q(text__icontains=filters.q) | Q(author_name__icontains=filters.q))
     attention = Case(
@@ -166,6 +162,27 @@ def review_list_for_inbox(*, practice: Practice, filters: InboxFilters, now: dat
         F("posted_at").desc(),
         "pk",
     )
+
+
+def review_age_q(*, practice: Practice, age: str, now: datetime) -> Q:
+    """The inbox's age filter `age` (a key of AGE_FILTERS) at `now`, in local calendar days like the response target.
+
+    "Posted in the last 7 days" is today and the six days before it, from local midnight; "the last 30 days" today
+    and the 29 before; "older than 30 days" everything before that. A practice-wide inbox counts each review in its
+    own location's time zone (else the practice's, else TIME_ZONE: practice.local_time), as "past the response
+    target" does: at the same instant a Denver review of 10:30 pm on a Thursday is a day older than a New York one
+    posted at that moment (12:30 am Friday there), and a filter may list the second but not the first.
+    """
+    if age == "overdue":
+        return _unanswered() & review_overdue_q(practice=practice, now=now)
+    zones = location_zones(practice)
+    if age == "7d":
+        return posted_in_last_days_q(zones, now=now, days=7)
+    if age == "30d":
+        return posted_in_last_days_q(zones, now=now, days=30)
+    if age == "older":
+        return posted_before_last_days_q(zones, now=now, days=30)
+    raise ValueError(f"Unknown age filter {age!r}")
 
 
 def review_overdue_q(*, practice: Practice, now: datetime, target_days: int | None = None) -> Q:

@@ -1,6 +1,6 @@
 """Times as the practice lives them: a location's time zone (else the practice's) for the times the desk shows and
-reads, for "past the response target" (calendar days, local midnight to local midnight, right across DST changes)
-and for the dashboard's months."""
+reads, for "past the response target" and the inbox's "posted in the last 7 / 30 days" (calendar days, local
+midnight to local midnight, right across DST changes) and for the dashboard's months."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -102,6 +102,70 @@ def test_a_minute_before_local_midnight_it_is_not_overdue_yet(practice, denver, 
         listed = review_list_for_inbox(practice=practice, filters=InboxFilters(age="overdue"), now=now)
         assert (review in listed) == overdue, now
         assert (inbox_row(review, now=now, target_days=2, zone=DENVER).overdue_days is not None) == overdue
+
+
+def posted_filter(practice, age, now) -> set[Review]:
+    return set(review_list_for_inbox(practice=practice, filters=InboxFilters(age=age), now=now))
+
+
+@pytest.mark.django_db
+def test_last_7_days_starts_at_local_midnight_six_days_ago(practice, denver, make_review):
+    late_on_the_8th = review_at(make_review, denver, local(DENVER, 2026, 1, 8, 23, 59))
+    early_on_the_9th = review_at(make_review, denver, local(DENVER, 2026, 1, 9, 0, 1))
+    now = local(DENVER, 2026, 1, 15, 9, 0)  # Thursday morning: the last 7 days are Friday the 9th to today
+
+    assert posted_filter(practice, "7d", now) == {early_on_the_9th}
+    assert posted_filter(practice, "30d", now) == {late_on_the_8th, early_on_the_9th}
+
+
+@pytest.mark.django_db
+def test_last_30_days_starts_at_local_midnight_29_days_ago_and_older_is_everything_before(
+        practice, denver, make_review):
+    late_on_new_years_day = review_at(make_review, denver, local(DENVER, 2026, 1, 1, 23, 59))
+    early_on_the_2nd = review_at(make_review, denver, local(DENVER, 2026, 1, 2, 0, 1))
+    now = local(DENVER, 2026, 1, 31, 9, 0)  # the last 30 days are January 2nd to today
+
+    assert posted_filter(practice, "30d", now) == {early_on_the_2nd}
+    assert posted_filter(practice, "older", now) == {late_on_new_years_day}
+
+
+@pytest.mark.parametrize("before, after, now", [
+    # Spring forward on March 8th: the window's first midnight is MST (07:00 UTC), today's is MDT (06:00 UTC).
+    (local(DENVER, 2026, 3, 4, 23, 59), local(DENVER, 2026, 3, 5, 0, 1), local(DENVER, 2026, 3, 11, 9, 0)),
+    # Fall back on November 1st: the window's first midnight is MDT (06:00 UTC), today's is MST (07:00 UTC).
+    (local(DENVER, 2026, 10, 28, 23, 59), local(DENVER, 2026, 10, 29, 0, 1), local(DENVER, 2026, 11, 4, 9, 0)),
+])
+@pytest.mark.django_db
+def test_last_7_days_starts_at_local_midnight_across_a_dst_change(practice, denver, make_review, before, after, now):
+    reviews = {moment: review_at(make_review, denver, moment) for moment in (before, after)}
+
+    assert posted_filter(practice, "7d", now) == {reviews[after]}
+
+
+@pytest.mark.django_db
+def test_the_same_instant_is_in_the_last_7_days_in_new_york_but_not_in_denver(
+        practice, denver, new_york, make_review):
+    posted = utc(2026, 1, 9, 5, 30)  # Thursday 10:30 pm in Denver, already Friday 12:30 am in New York
+    in_denver = review_at(make_review, denver, posted)
+    in_new_york = review_at(make_review, new_york, posted)
+    now = utc(2026, 1, 15, 17)  # Thursday morning in both: the last 7 days began on Friday, local midnight
+
+    assert posted_filter(practice, "7d", now) == {in_new_york}
+    assert posted_filter(practice, "30d", now) == {in_denver, in_new_york}
+
+
+@pytest.mark.django_db
+def test_a_location_without_its_own_time_zone_counts_the_practices_days(practice, location, bob, make_review):
+    services.practice_settings_update(practice=practice, actor=bob, response_target_days=2, escalation_keywords="",
+                                      time_zone="America/Los_Angeles")
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    # 11:59 pm on the 8th in Los Angeles is already the 9th in Denver, the desk's TIME_ZONE.
+    late_on_the_8th = review_at(make_review, location, local(los_angeles, 2026, 1, 8, 23, 59))
+    early_on_the_9th = review_at(make_review, location, local(los_angeles, 2026, 1, 9, 0, 1))
+    now = local(los_angeles, 2026, 1, 15, 9, 0)
+
+    assert posted_filter(practice, "7d", now) == {early_on_the_9th}
+    assert posted_filter(practice, "older", local(los_angeles, 2026, 2, 7, 9, 0)) == {late_on_the_8th}
 
 
 @pytest.mark.django_db
