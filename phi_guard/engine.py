@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.3"
+ENGINE_VERSION = "2.4"
 
 
 class GuardUnavailable(RuntimeError):

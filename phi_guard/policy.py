@@ -40,6 +40,9 @@ ENTITY_POLICY: dict[str, tuple[str, str]] = {
     "REVIEWER_NAME": ("identifier",
                       "Uses the reviewer's full name or surname; address them only by the first name they show. "
                       + PRIVATE),
+    "SHOWN_SURNAME": ("identifier",
+                      "Uses the surname on the reviewer's display name; with their first name it names them in "
+                      "full. Address them only by the first name they show. " + PRIVATE),
     "PERSON": ("identifier", "Names a person who is not on the practice's staff. " + _IDENTIFIER),
     "DATE_OF_SERVICE": ("identifier", "Gives a date or time tied to the reviewer. " + _IDENTIFIER),
     "AGE": ("identifier", "States the reviewer's age. " + _IDENTIFIER),

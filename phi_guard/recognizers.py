@@ -520,7 +520,7 @@ class RemedyRecognizer(_ScanRecognizer):
 class ReplyContextRecognizer(_ScanRecognizer):
     """Names and words from the review echoed back, and the reviewer's full name."""
 
-    ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "PERSON"]
+    ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "SHOWN_SURNAME", "PERSON"]
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
     # Words NER sweeps into a name at the start of a reply: "Sorry Conor", "Thanks Priya"
     SALUTATIONS = frozenset({"hi", "hey", "hello", "dear", "sorry", "thanks", "thank", "cheers", "congrats",
@@ -540,13 +540,16 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 # a device, a drug. An everyday word repeated back is weaker evidence.
                 known = token.lower_ in scan.lex.english_words or token.lemma_.lower() in scan.lex.english_words
                 yield ("REVIEW_ECHO" if known else "REVIEW_TERM"), token.i, token.i + 1, 0.75
+        # A surname the reviewer shows: with their first name it is their full name ("Ed Flaherty"); alone or
+        # after a title ("Mr. Flaherty") it repeats what their display name says, and the classifier may weigh it.
         for match in context.surname_pattern.finditer(doc.text) if context.surname_pattern else ():
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is not None:
                 start = span.start
                 if start > 0 and context.first_name and doc[start - 1].lower_ == context.first_name:
-                    start -= 1
-                yield "REVIEWER_NAME", start, span.end, 0.85
+                    yield "REVIEWER_NAME", start - 1, span.end, 0.85
+                else:
+                    yield "SHOWN_SURNAME", start, span.end, 0.8
         # "Thanks Anita Ruiz-Cole": the reviewer's first name and a surname they did not show
         if context.first_name:
             for token in doc[:-1]:

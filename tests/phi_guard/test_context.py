@@ -24,7 +24,6 @@ def test_a_staff_email_at_the_practice_domain_is_allowed(check):
 def test_the_reviewers_shown_first_name_is_fine_but_not_their_full_name(check):
     assert check("Thanks, Amara!", reviewer_name="Amara Nwosu").ok
     assert check("Thanks, Amara Nwosu!", reviewer_name="Amara Nwosu").blocked
-    assert check("Thanks, Ms. Nwosu!", reviewer_name="Amara Nwosu").blocked
     assert check("Thanks, Ellie!", reviewer_name="ellie_bellie").ok
     assert check("Thanks, Kelsey!", reviewer_name="Kelsey P.").ok
 
@@ -44,6 +43,23 @@ def test_a_display_name_that_describes_rather_than_names_shows_no_surname(check,
 def test_a_surname_after_a_description_is_still_a_surname(check):
     assert check("Thanks, Ms. Baker!", reviewer_name="Concerned Mom Rose Baker").blocked
     assert check("Thanks, Mike Dunaway!", reviewer_name="Big Mike").blocked  # a surname the reviewer never showed
+
+
+def test_a_shown_surname_alone_is_weighed_but_the_full_name_always_stands(check, willow_pine):
+    """A surname the reviewer shows, after a title, repeats their display name: a finding the classifier may weigh
+    (SHOWN_SURNAME is not a hard type); with their first name it is their full name (REVIEWER_NAME, always hard)."""
+    from phi_guard.service import GuardInput, _engine
+
+    def kinds(reply):
+        analysis = _engine().analyze_many([GuardInput(reply, "", "Amara Nwosu")], willow_pine)[0]
+        return {f.entity_type for f in analysis.rule_findings}
+
+    assert kinds("Thank you, Ms. Nwosu, for taking the time to write to us.") == {"SHOWN_SURNAME"}
+    assert "REVIEWER_NAME" in kinds("Thank you, Amara Nwosu, for taking the time to write to us.")
+    assert "SHOWN_SURNAME" not in _engine().classifier.decision.hard
+    assert "REVIEWER_NAME" in _engine().classifier.decision.hard
+    assert check("Ms. Nwosu, we were so glad to see you back in the chair on Tuesday!",
+                 reviewer_name="Amara Nwosu").blocked
 
 
 def test_another_persons_full_name_is_an_identifier(check):
