@@ -1,6 +1,8 @@
 """A review threatening a lawyer, a lawsuit or a complaint to a board is answered, once a manager has de-escalated
 it, from the legal-threat blocks: it acknowledges, says nothing specific, offers the private channel and admits
-nothing, and every variant passes the PHI guard. Parking, signage and phone complaints get the logistics blocks."""
+nothing, and every variant passes the PHI guard. A threat written in Spanish ("una demanda", "la junta médica") is
+escalated the same way and is a topic of the review. Parking, signage and phone complaints get the logistics
+blocks."""
 from __future__ import annotations
 
 import re
@@ -12,6 +14,7 @@ from responses import workflow
 from responses.drafting import detect_topics, draft_for_review, template_blocks_seed
 from responses.drafting.blocks import default_library, reply_context_for
 from responses.drafting.compose import ReviewInput, compose
+from responses.escalation.rules import escalation_reason_for
 from responses.escalation.services import review_deescalate
 from responses.guarding import practice_profile
 from responses.intake import review_paste
@@ -52,6 +55,24 @@ def test_a_legal_threat_is_the_reviews_topic(text):
 ])
 def test_a_name_a_profession_or_a_plain_complaint_is_not_a_legal_threat(text, rating):
     assert detect_topics(text, rating)[0] != Topic.LEGAL_THREAT
+
+
+@pytest.mark.parametrize("threat, everyday", [
+    ("Me cobraron de más y nadie me ayudó. Voy a poner una demanda contra ustedes.",
+     "Je demande un remboursement depuis un mois et personne ne me répond."),
+    ("Nadie me explicó nada y los voy a denunciar por cómo me trataron.",
+     "A mi juicio me sentí juzgado por la recepcionista y nadie me ayudó."),
+    ("Nadie me contestó el teléfono en una semana. Presentaré una queja ante la junta médica.",
+     "Tuvimos una junta en la recepción y nadie sabía nada de mi pago."),
+    ("Esto es negligencia médica y nadie me responde, así que tomaré acciones legales.",
+     "Nadie me reportó nada en dos semanas y nadie me contestó el teléfono."),
+])
+def test_a_spanish_threat_escalates_and_follows_non_english_as_a_topic_and_its_everyday_neighbour_does_neither(
+        threat, everyday):
+    assert escalation_reason_for(text=threat, rating=1, topics=[]) in ("legal", "regulator")
+    assert detect_topics(threat, 1) == [Topic.NON_ENGLISH, Topic.LEGAL_THREAT]
+    assert escalation_reason_for(text=everyday, rating=1, topics=[]) is None
+    assert Topic.LEGAL_THREAT not in detect_topics(everyday, 1)
 
 
 def test_every_legal_threat_variant_acknowledges_offers_the_private_channel_and_admits_nothing(practice, location):
