@@ -6,19 +6,22 @@ complaints get the logistics blocks."""
 from __future__ import annotations
 
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 
 from phi_guard.service import guard_check
 from responses import workflow
 from responses.drafting import detect_topics, draft_for_review, template_blocks_seed
 from responses.drafting.blocks import default_library, reply_context_for
 from responses.drafting.compose import ReviewInput, compose
+from responses.escalation.models import Escalation
 from responses.escalation.rules import escalation_reason_for
 from responses.escalation.services import review_deescalate
 from responses.guarding import practice_profile
 from responses.intake import review_paste
-from responses.models import Topic
+from responses.models import TemplateBlock, Topic
 from tests.responses.test_serious_drafts import DISMISSIVE
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +136,24 @@ def test_after_de_escalation_a_legal_threat_gets_the_legal_threat_draft_which_th
     assert reply.current_version.blocked is False
     assert not ADMISSION.search(reply.text) and not DISMISSIVE.search(reply.text)
     assert "(303) 555-0186" in reply.text
+
+
+def test_the_migration_gives_practices_with_spanish_blocks_the_spanish_legal_threat_blocks_once_and_escalates(
+        practice, other_practice, make_review):
+    migration = import_module("responses.migrations.0016_spanish_legal_threat")
+    TemplateBlock.objects.create(practice=practice, language="es", kind="acknowledge", text="Gracias, {first_name}.")
+    TemplateBlock.objects.create(practice=other_practice, language="en", kind="acknowledge", text="Thank you.")
+    waiting = make_review(SPANISH_LEGAL_THREATS[1], rating=1)  # "demanda" did not escalate before
+    ordinary = make_review("Muy caro y nadie me explicó nada. No vuelvo.", rating=1)
+
+    migration.seed_spanish_legal_threat(apps, None)
+    migration.seed_spanish_legal_threat(apps, None)
+    migration.escalate_open_reviews(apps, None)
+
+    assert practice.template_blocks.filter(language="es", topic=Topic.LEGAL_THREAT).count() == 9
+    assert not other_practice.template_blocks.filter(language="es").exists()  # gets the whole library on first use
+    assert Escalation.objects.get(review=waiting).reason == Escalation.Reason.LEGAL
+    assert not Escalation.objects.filter(review=ordinary).exists()
 
 
 @pytest.mark.parametrize("text, rating", LOGISTICS)
