@@ -47,10 +47,13 @@ def written_in(text: str, *, non_english: bool) -> str:
 
 
 def _topics_in(language: str, review: ReviewInput, topics: list[str]) -> list[str]:
-    """A non-English review answered in its own language: thanks when rated 4-5, else the language's any-topic
-    acknowledge / listen / resolve (topic cues are English, so the reply stays general)."""
+    """A non-English review answered in its own language: its legal-threat blocks for a threat of a lawyer, a
+    lawsuit or a board (the escalation rules know those words in Spanish), thanks when rated 4-5, else the language's
+    any-topic acknowledge / listen / resolve (the other topic cues are English, so the reply stays general)."""
     if language == DraftLanguage.ENGLISH or topics[0] != Topic.NON_ENGLISH:
         return topics
+    if Topic.LEGAL_THREAT in topics:
+        return [Topic.LEGAL_THREAT]
     return [Topic.POSITIVE_GENERAL if review.rating is not None and review.rating >= 4 else Topic.NON_ENGLISH]
 
 

@@ -5,8 +5,9 @@ lower-cased words, and a few Matcher token patterns (durations, amounts of money
 Three topics come before any scoring because they change whether and how we reply:
 rating only (no words), likely spam (links, promo language, markup) and non-English
 (judged from stop words, no language-detection dependency). A threat of a lawyer, a lawsuit or a
-complaint to a board (the escalation rules' legal and regulator lists) is the primary topic of a
-review rated 1-3 whatever else it says.
+complaint to a board (the escalation rules' legal and regulator lists, English and Spanish) is the
+primary topic of a review rated 1-3 whatever else it says; in a non-English review it comes second,
+after "non_english".
 """
 from __future__ import annotations
 
@@ -359,13 +360,14 @@ def detect_topics(text: str, rating: int | None, *, doc=None) -> list[str]:
     cues = detector().cue_weights(plain, doc)
     if spam_score(text, cues=cues) >= SPAM_MIN_SCORE:
         return [Topic.SPAM_OR_FAKE.value]
-    if looks_non_english(plain):
-        return [Topic.NON_ENGLISH.value]
-    scores = topic_scores(text, cues=cues)
     # A lawyer, a lawsuit or a complaint to a board outweighs whatever else the review is about: its reply must
     # neither dismiss nor admit anything (the legal-threat blocks). Praise rated 4-5 is left as praise.
-    primary = Topic.LEGAL_THREAT if (rating is None or rating <= 3) and threatens_legal_action(plain) \
-        else _primary(scores, rating)
+    legal_threat = (rating is None or rating <= 3) and threatens_legal_action(plain)
+    if looks_non_english(plain):
+        # The language comes first (it picks the draft's language); a threat in it ("mi abogado") follows it.
+        return [Topic.NON_ENGLISH.value, *([Topic.LEGAL_THREAT.value] if legal_threat else [])]
+    scores = topic_scores(text, cues=cues)
+    primary = Topic.LEGAL_THREAT if legal_threat else _primary(scores, rating)
     secondary = [t for t, score in _ranked_negative(scores) if score >= SECONDARY_MIN_SCORE and t != primary]
     return [Topic(primary).value, *(Topic(t).value for t in secondary)]
 

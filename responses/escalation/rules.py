@@ -21,16 +21,25 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (Reason.REGULATOR, re.compile(
         r"\b(medical board|licensing board|state board|board of (medicine|nursing)|HHS|OCR|"
         r"office for civil rights|attorney general|better business bureau|BBB|FDA|"
-        r"report(ing)? (you|this (place|clinic|practice))|file[ds]? a complaint)\b", re.I)),
+        r"report(ing)? (you|this (place|clinic|practice))|file[ds]? a complaint|"
+        # Spanish, written with or without accents: "la junta médica", "el fiscal general", "los voy a reportar".
+        r"junta (m[eé]dica|de medicina|de enfermer[ií]a|estatal|de licencias)|colegio de m[eé]dicos|"
+        r"procurador(a)? general|fiscal general|oficina de derechos civiles|queja formal|"
+        r"(presentar[eé]?|poner|pondr[eé]|interponer|levantar) una queja|"
+        r"reportarl[oa]s|(los|las) (voy a |vamos a )?reportar|reportar[eé]|reportaremos)\b", re.I)),
     (Reason.LEGAL, re.compile(
         r"\b(lawyers?|attorneys?|legal action|(?-i:su(e|es|ing|ed))|lawsuits?|litigation|malpractice|"
-        r"small claims|class action|abogad[oa]s?|demandar\w*|acci[oó]n legal)\b", re.I)),
+        r"small claims|class action|"
+        # Spanish: "demanda" but not French "demande(r)"; "negligencia médica" and "mala praxis" are malpractice.
+        r"abogad[oa]s?|demand(as?|ar\w*|[oó]|amos|en)|denuncia(s|r\w*)?|acci([oó]n|ones) legal(es)?|"
+        r"negligencia m[eé]dica|mala praxis)\b", re.I)),
 ]
 # What the built-in list covers, in words for the settings page (the patterns above are the truth).
 BUILT_IN_SUMMARY = (
-    "Legal action (lawyer, attorney, sue, lawsuit, malpractice), regulators and complaint bodies (medical or "
-    "licensing board, HHS/OCR, attorney general, BBB, “report you”), self-harm, safety emergencies (ER, 911, "
-    "ambulance, hospitalized), and a complication rated 1-2 stars."
+    "Legal action (lawyer, attorney, sue, lawsuit, malpractice; in Spanish abogado, demanda, denuncia), regulators "
+    "and complaint bodies (medical or licensing board, HHS/OCR, attorney general, BBB, “report you”; in Spanish "
+    "junta médica, queja formal), self-harm, safety emergencies (ER, 911, ambulance, hospitalized), and a "
+    "complication rated 1-2 stars."
 )
 
 

@@ -12,10 +12,12 @@ from responses.drafting.blocks import default_library
 from responses.drafting.compose import ReplyContext, ReviewInput, candidates
 from responses.models import Topic
 
-# Wording that turns a serious complaint into a matter of taste or blames the reviewer's expectations.
+# Wording that turns a serious complaint into a matter of taste, blames the reviewer's expectations or doubts their
+# word (in English and in Spanish).
 DISMISSIVE = re.compile(
     r"sorry (?:that )?you(?:'re| are| feel)|sorry if|expectation|expected|fell short|unhappy|disappointing"
-    r"|a la altura|lo que esperaba|decepcion|siente así",
+    r"|a la altura|lo que esperaba|decepcion|siente así|(?:sentimos|lamentamos) que usted|si usted se sinti"
+    r"|falso|mentira|no es (?:cierto|verdad)|malentendido|exager",
     re.I,
 )
 SERIOUS = [
