@@ -92,6 +92,12 @@ def char_ngrams(features: str) -> list[str]:
     return grams
 
 
+def _readable(phrase: str) -> bool:
+    """A phrase an author can find in their reply: words only, none of the classifier's own tokens (placeholders
+    such as `_num_`, structure such as `_lang:en_`) and not punctuation alone."""
+    return all(not token.startswith("_") and any(char.isalnum() for char in token) for token in phrase.split())
+
+
 class ReplyClassifier:
     """Probability that a sentence discloses, and the likeliest category of what it discloses."""
 
@@ -145,7 +151,7 @@ class ReplyClassifier:
             if weight <= 0 or index >= len(self.word_names):
                 continue
             phrase = self.word_names[index]
-            if phrase.startswith("_") and ":" in phrase or any(phrase in kept or kept in phrase for kept in reasons):
+            if not _readable(phrase) or any(phrase in kept or kept in phrase for kept in reasons):
                 continue
             reasons.append(phrase)
             if len(reasons) == limit:

@@ -1,6 +1,9 @@
 """The learned layer: built reproducibly from the repo's batches, versioned, and fail-closed without it."""
 import json
+import re
 import shutil
+
+import pytest
 
 from phi_guard import training
 from phi_guard.corpus import DATA_DIR
@@ -47,6 +50,17 @@ def test_a_sentence_no_rule_names_is_blocked_by_the_classifier_with_its_reasons(
     assert finding.entity_type == "DISCLOSURE" and finding.category == "patient_status"
     assert finding.text == "Kelsey, Jordan still talks about your dog pictures!"
     assert "weighed most" in finding.explanation
+
+
+@pytest.mark.parametrize("reply", ["Hey Kelsey!! So good to see you at 3 today!!",
+                                   "Renee says hi, see you at 3!", "Kelsey, Jordan still talks about your dog pictures!"])
+def test_the_reasons_shown_are_words_the_author_wrote(check, reply):
+    """Not the classifier's own tokens (a number placeholder, the practice's details, structure) nor punctuation."""
+    for finding in check(reply).findings:
+        reasons = re.findall(r"'([^']*)'", finding.explanation.partition("weighed most:")[2])
+        for reason in reasons:
+            assert not re.search(r"(^|\s)_", reason) and re.search(r"\w", reason), finding.explanation
+            assert all(word.lower() in reply.lower() for word in reason.split()), finding.explanation
 
 
 def test_training_is_deterministic(tmp_path):
