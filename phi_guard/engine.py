@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.4"
+ENGINE_VERSION = "2.5"
 
 
 class GuardUnavailable(RuntimeError):
@@ -287,15 +287,17 @@ class GuardEngine:
                   for start, end in scan.practice_spans]
         sentences = list(doc.sents)
         spans = [form.span(sentence.start_char, sentence.end_char, len(item.text)) for sentence in sentences]
-        # Languages are told from the reply as written (the folded form drops accents, half of what tells Spanish
-        # from Portuguese). The reply as a whole too: many short sentences in another language tell what one
-        # cannot, and it tells which of two close languages a short sentence is in.
-        whole = language.sentence_language(item.text)
+        # Languages are told from the folded text, as everything else (accents sprinkled over English must not
+        # make it read as Spanish). The reply as a whole too: many short sentences in another language tell what
+        # one cannot, and it tells which of two close languages a short sentence is in (language.within_reply,
+        # which reads the accents, half of what tells Spanish from Portuguese, in the text as written).
         originals = [item.text[start:end] for start, end in spans]
-        languages = language.within_reply([language.sentence_language(text) for text in originals], originals, whole)
+        whole = language.reply_language(form.text, item.text)
+        languages = language.within_reply([language.sentence_language(sentence.text) for sentence in sentences],
+                                          originals, whole)
         unreadable = language.unreadable_reason(item.text, [*languages, whole])
         views = []
-        resolved = language.resolve(languages)
+        resolved = language.resolve(languages, whole)
         findings = _in_spanish(findings, [span for span, code in zip(spans, resolved) if code != "en"])
         placed = in_reply([
             sentence_features(sentence, allowed=allowed, first_name=reply_context.first_name,

@@ -5,7 +5,9 @@ mostly in a script other than Latin, is refused (fail closed). Short sentences a
 say too little to tell, and take the language of the rest of the reply. So does a short sentence of a
 Spanish reply that the detector reads as Portuguese or Italian without a letter Spanish never writes: on
 a few words the detector confuses these close languages ("Escríbanos a … y un gerente le responderá" read
-as Portuguese), and the reply as a whole tells which it is.
+as Portuguese), and the reply as a whole tells which it is: the folded reply, or, when that reads as a sibling or
+cannot tell, the reply as written, whose accents tell Spanish apart. Everything else is told from the folded
+text, so accents sprinkled over English never make it Spanish.
 """
 from __future__ import annotations
 
@@ -80,6 +82,17 @@ def sentence_language(text: str) -> str | None:
     return values[0].language.iso_code_639_1.name.lower()
 
 
+def reply_language(folded: str, written: str) -> str | None:
+    """The language of a whole reply: sentence_language of its folded text, except that a reply the folded text
+    reads as a close sibling of Spanish, or cannot tell, and whose text as written (accents and all) reads as
+    Spanish, is Spanish. Only Spanish gains from the accents: English never turns Spanish here."""
+    code = sentence_language(folded)
+    if code is None or code in SIBLINGS["es"]:
+        if sentence_language(written) == "es":
+            return "es"
+    return code
+
+
 def within_reply(languages: list[str | None], sentences: list[str], reply: str | None) -> list[str | None]:
     """The sentences' languages (sentence_language of each of `sentences`) with a short sentence read as a close
     sibling of the reply's own language (`reply`: sentence_language of the whole reply) left undecided: see
@@ -107,8 +120,9 @@ def unreadable_reason(text: str, languages: list[str | None]) -> str:
     return ""
 
 
-def resolve(languages: list[str | None]) -> list[str]:
-    """Fill the sentences too short to tell with the reply's main readable language."""
+def resolve(languages: list[str | None], whole: str | None = None) -> list[str]:
+    """Fill the sentences too short to tell with the reply's main readable language: that of most sentences that
+    tell, else that of the reply as a whole (`whole`), else English."""
     known = [code for code in languages if code in READ]
-    main = max(READ, key=known.count) if known else "en"
+    main = max(READ, key=known.count) if known else whole if whole in READ else "en"
     return [code if code in READ else main for code in languages]

@@ -53,3 +53,22 @@ def test_a_portuguese_sentence_in_a_spanish_reply_is_still_refused(check, senten
                     f"{sentence} Un abrazo de todo el equipo.")
 
     assert verdict.blocked and verdict.error_kind == "unreadable"
+
+
+def test_accents_sprinkled_over_english_do_not_make_it_spanish(willow_pine):
+    from phi_guard.service import GuardInput, _engine
+
+    for reply in ["Wé wéré só glád tó séé yóu bàck ìn thé chàìr làst wéék, Kélséy!",
+                  "Só glàd yóur résùlts càmé óùt sò wéll, sèé yóù ìn thréé mónths!"]:
+        analysis = _engine().analyze_many([GuardInput(reply, "", "Kelsey P.")], willow_pine)[0]
+
+        assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"en"}, reply
+
+
+def test_a_spanish_reply_of_short_sentences_is_read_as_spanish(willow_pine):
+    from phi_guard.service import GuardInput, _engine
+
+    reply = "Isabel, lamentamos la frustración. Escríbanos a frontdesk@willowpine.example y un gerente le responderá."
+    analysis = _engine().analyze_many([GuardInput(reply, "", "Isabel M.")], willow_pine)[0]
+
+    assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"es"}
