@@ -32,13 +32,14 @@ from phi_guard.policy import CLASSIFIER_EXPLANATION, ENTITY_POLICY
 from phi_guard.profile import PracticeProfile
 from phi_guard.recognizers import build_recognizers
 from phi_guard.scan import SCAN_KEY, Lexicon, PracticeTerms, ReplyScan
+from phi_guard.sentences import add_sentence_rules, split
 from phi_guard.verdict import Finding, Verdict, text_sha256
 
 logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.5"
+ENGINE_VERSION = "2.6"
 
 
 class GuardUnavailable(RuntimeError):
@@ -48,7 +49,7 @@ class GuardUnavailable(RuntimeError):
 class GuardNlpEngine(SpacyNlpEngine):
     """Presidio's spaCy engine without the download-on-miss, and with PERSON as the only named entity.
 
-    The rule-based sentencizer runs first so sentences end where a reader sees them end; the
+    The rule-based sentencizer runs first so sentences end where a reader sees them end (phi_guard.sentences); the
     dependency parser then tells who each clause is about (the classifier's structural features).
     """
 
@@ -63,8 +64,7 @@ class GuardNlpEngine(SpacyNlpEngine):
         if not spacy.util.is_package(self.model_name):
             raise GuardUnavailable(f"spaCy model {self.model_name!r} is not installed")
         nlp = spacy.load(self.model_name)
-        if "sentencizer" not in nlp.pipe_names:
-            nlp.add_pipe("sentencizer", first=True)
+        add_sentence_rules(nlp)
         if "ner" in nlp.pipe_names:
             labels = nlp.get_pipe("ner").labels
             self.ner_model_configuration.labels_to_ignore = [label for label in labels if label != "PERSON"]
@@ -333,9 +333,8 @@ class GuardEngine:
                        score=probability, explanation=CLASSIFIER_EXPLANATION[category] + because)
 
     def _split(self, text: str) -> list:
-        """The sentences of `text` by the tokenizer and sentencizer alone (no tagger, parser or NER)."""
-        doc = self.nlp.get_pipe("sentencizer")(self.nlp.tokenizer(text))
-        return list(doc.sents)
+        """The sentences of `text` by the tokenizer and sentence rules alone (no tagger, parser or NER)."""
+        return split(self.nlp, text)
 
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the sentences of `text` (for the safe rewrite)."""

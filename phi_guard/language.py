@@ -26,6 +26,9 @@ MIN_WORDS = 6
 # letter, is taken to be in the reply's language.
 SIBLINGS = {"es": {"pt": frozenset("ãõçâêô"), "it": frozenset("ìòè")}}
 SIBLING_WORDS = 12
+# Marks only Spanish writes among the languages told apart here: a sentence read as a sibling that has one of them
+# and none of the sibling's own letters is Spanish, however long ("¡Gracias por avisar! La clínica está en …").
+OWN_MARKS = {"es": frozenset("¡¿ñ")}
 # English function words: a sentence made of enough of them is English, however short, whatever its names.
 _ENGLISH = frozenset("""
 a an and are as at be been but by can could did do for from had has have i if in is it its me my no not of on
@@ -88,7 +91,9 @@ def reply_language(folded: str, written: str) -> str | None:
     Spanish, is Spanish. Only Spanish gains from the accents: English never turns Spanish here."""
     code = sentence_language(folded)
     if code is None or code in SIBLINGS["es"]:
-        if sentence_language(written) == "es":
+        marks = set(written.lower())
+        if sentence_language(written) == "es" or (
+                code is not None and OWN_MARKS["es"] & marks and not SIBLINGS["es"][code] & marks):
             return "es"
     return code
 
@@ -103,8 +108,12 @@ def within_reply(languages: list[str | None], sentences: list[str], reply: str |
     decided = []
     for code, text in zip(languages, sentences):
         letters = siblings.get(code or "")
-        if letters is not None and len(_telling_words(text)) < SIBLING_WORDS and not letters & set(text.lower()):
-            code = None
+        written = set(text.lower())
+        if letters is not None and not letters & written:
+            if OWN_MARKS[reply] & written or sentence_language(text) == reply:
+                code = reply  # its own marks, or its accents read as written, tell the reply's language
+            elif len(_telling_words(text)) < SIBLING_WORDS:
+                code = None
         decided.append(code)
     return decided
 

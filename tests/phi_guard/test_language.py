@@ -72,3 +72,23 @@ def test_a_spanish_reply_of_short_sentences_is_read_as_spanish(willow_pine):
     analysis = _engine().analyze_many([GuardInput(reply, "", "Isabel M.")], willow_pine)[0]
 
     assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"es"}
+
+
+@pytest.mark.parametrize("reply", [
+    # The long sentences are read as Portuguese without their accents; as written they read as Spanish, and "¡"
+    # is a mark only Spanish writes.
+    "¡Gracias por avisarnos, Beto! La recepción está en el segundo piso del edificio de la esquina, justo al lado "
+    "de la farmacia, con la entrada por la calle de atrás.",
+    "¡Hola! La próxima plática gratuita es el sábado en la sala de juntas de la clínica, a las diez de la mañana.",
+])
+def test_a_long_spanish_sentence_read_as_portuguese_without_its_accents_is_read_as_spanish(check, reply):
+    verdict = check(reply)
+
+    assert verdict.error_kind != "unreadable", verdict.error
+
+
+def test_a_long_portuguese_sentence_with_an_opening_mark_of_its_own_is_still_refused(check):
+    verdict = check("¡Hola Fernanda! Ficamos muito felizes que a sua primeira sessão tenha corrido tão bem e "
+                    "esperamos voltar a vê-la em breve na clínica.")
+
+    assert verdict.blocked and verdict.error_kind == "unreadable"
