@@ -83,7 +83,7 @@ def test_training_is_deterministic(tmp_path):
 
 def test_held_out_batches_never_train_the_classifier():
     splits = json.loads((DATA_DIR / "splits.json").read_text())["splits"]
-    held_out = set(splits["heldout"]) | set(splits.get("fresh_heldout", []))
+    held_out = set(splits["heldout"]) | set(splits.get("fresh_heldout", [])) | set(splits.get("sealed", []))
     assert set(splits.get("retired_heldout", [])) <= set(splits["train"])  # reported first, then retired
 
     assert held_out and not held_out & set(splits["train"])
