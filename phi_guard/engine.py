@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.6"
+ENGINE_VERSION = "2.7"
 
 
 class GuardUnavailable(RuntimeError):

@@ -1,5 +1,8 @@
-"""Where a reply's sentences end: spaCy's rule-based sentencizer, with two things it gets wrong in Spanish.
+"""Where a reply's sentences end: spaCy's rule-based sentencizer, with what it gets wrong in replies.
 
+- A line break ends a sentence: a greeting on its own line ("Hi Nia,"), a signature ("— The team") or a
+  postscript is a sentence of its own, not the start or the end of its neighbour's. Without this, a dropped
+  sentence took the signature above it with it, and a greeting line was read as part of the first sentence.
 - "¡" and "¿" open a sentence, but the sentencizer hangs them on the end of the sentence before ("… al
   (505) 555-0163. ¡" then "Todos son bienvenidos!"), which leaves the next sentence without its mark and
   the one before with a stray one.
@@ -20,7 +23,14 @@ COMPONENT = "guard_opening_marks"
 
 @Language.component(COMPONENT)
 def opening_marks(doc):
-    """Move a sentence start from after "¡"/"¿" to the mark itself (after the sentencizer, before the parser)."""
+    """Start a sentence after every line break (the break ends the sentence before it), and move a sentence start
+    from after "¡"/"¿" to the mark itself (after the sentencizer, before the parser)."""
+    for token in doc[1:-1]:
+        if token.is_space and "\n" in token.text:
+            token.is_sent_start = False
+            doc[token.i + 1].is_sent_start = True
+    if len(doc) > 1 and doc[-1].is_space:
+        doc[-1].is_sent_start = False  # trailing white space ends the last sentence; it is not one of its own
     for token in doc[1:-1]:
         following = doc[token.i + 1]
         if token.text in OPENING_MARKS and following.is_sent_start and not token.is_sent_start:

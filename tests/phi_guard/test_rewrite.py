@@ -94,3 +94,13 @@ def test_a_paragraph_that_was_only_a_disclosure_leaves_no_gap(willow_pine):
 
     assert "\n\n\n" not in rewrite and "filler" not in rewrite
     assert rewrite.startswith("Thanks for writing, Dana.") and rewrite.endswith("\n\n— Renee")
+
+
+def test_a_disclosure_on_the_line_after_the_signature_goes_and_the_signature_stays(willow_pine):
+    text = ("Thank you for writing, Dana. Please call us at (303) 555-0186.\n\n— The Willow & Pine team\n"
+            "PS: sorry the filler on your left side left a lump; come back Tuesday and we'll dissolve it.")
+
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="Dana R.")
+
+    assert rewrite == "Thank you for writing, Dana. Please call us at (303) 555-0186.\n\n— The Willow & Pine team"
+    assert guard_check(rewrite, practice=willow_pine, reviewer_name="Dana R.").ok

@@ -32,3 +32,13 @@ def test_the_full_check_reads_the_same_sentences(willow_pine):
     assert [reply[view.start:view.end].strip() for view in analysis.sentences] == [
         "Gracias, Dra. Ruiz.", "¡Nos vemos pronto en la feria de salud!",
     ]
+
+
+def test_a_line_break_ends_a_sentence(sentences):
+    assert sentences("Hi Dana,\n\nThank you for writing. We read every review\n— Renee\nPS: call us anytime") == [
+        "Hi Dana,", "Thank you for writing.", "We read every review", "— Renee", "PS: call us anytime",
+    ]
+
+
+def test_trailing_white_space_is_not_a_sentence_of_its_own(sentences):
+    assert sentences("Thanks, Dana!\n\n") == ["Thanks, Dana!"]
