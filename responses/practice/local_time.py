@@ -73,12 +73,6 @@ def local_days_start(now: datetime, *, zone: ZoneInfo, days: int) -> datetime:
     return local_midnight(now.astimezone(zone).date() - timedelta(days=days - 1), zone)
 
 
-def overdue_since(now: datetime, *, zone: ZoneInfo, target_days: int) -> datetime:
-    """Reviews posted before this instant are past the target at `now` (the local midnight starting day
-    today - N: a review of that day or later is still in time)."""
-    return local_days_start(now, zone=zone, days=target_days + 1)
-
-
 def _posted_q(zones: dict[int, ZoneInfo], *, now: datetime, days: int, lookup: str, prefix: str) -> Q:
     """posted_at `lookup` the start of the last `days` local days, each location in its own time zone."""
     by_zone: dict[str, list[int]] = {}

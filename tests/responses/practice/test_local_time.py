@@ -13,7 +13,7 @@ from responses import workflow
 from responses.intake import reviews_import
 from responses.models import Location, Review
 from responses.practice import services
-from responses.practice.local_time import overdue_since, response_deadline
+from responses.practice.local_time import local_days_start, response_deadline
 from responses.selectors import DashboardFilters, InboxFilters, dashboard_numbers, inbox_row, review_list_for_inbox
 from responses.sources.digest import practice_digest_counts
 
@@ -50,7 +50,8 @@ def test_the_same_instant_is_a_different_local_day_in_another_time_zone():
 def test_the_inbox_cutoff_and_the_deadline_agree_at_every_hour_around_a_dst_change():
     posted_times = [utc(2026, 3, 5) + timedelta(minutes=37 * n) for n in range(200)]
     for now in [utc(2026, 3, 8) + timedelta(hours=h) for h in range(0, 96, 1)]:
-        cutoff = overdue_since(now, zone=DENVER, target_days=1)
+        # The inbox's cutoff (posted_before_target_q): the start of the last N + 1 local days.
+        cutoff = local_days_start(now, zone=DENVER, days=1 + 1)
         for posted in posted_times:
             overdue = now >= response_deadline(posted, zone=DENVER, target_days=1)
             assert (posted < cutoff) == overdue, (posted, now)
