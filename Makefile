@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(CLASSIFIER): $(STAMP) $(GUARD_INPUTS)  ## the PHI guard's reply classifier, trained from the repo's batches (seconds)
+$(CLASSIFIER): $(STAMP) $(GUARD_INPUTS)  ## the PHI guard's reply classifier, trained from the repo's batches (minutes)
 	DEBUG=1 $(PY) manage.py phi_train --quiet
 
 run: export DEBUG ?= 1

@@ -8,12 +8,17 @@ times a wrongly blocked safe reply.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from phi_guard.classifier import Decision, ReplyClassifier, TrainingSentence
-from phi_guard.corpus import DATA_DIR, Batch, load_split, sentence_labels
+from phi_guard.corpus import DATA_DIR, Batch, load_batch, load_split, sentence_labels
 from phi_guard.service import GuardInput
 
 MISS_COST = 3.0
@@ -53,6 +58,34 @@ def collect(engine, batches: list[Batch]) -> list[Row]:
             labels = [] if isinstance(analysis, Exception) else sentence_labels(example, analysis.sentences)
             rows.append(Row(batch.name, example, analysis, labels))
     return rows
+
+
+def _workers(jobs: int) -> int:
+    return max(1, min(jobs, os.cpu_count() or 1))
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """Processes forked from this one, so each starts with the engine already built."""
+    return ProcessPoolExecutor(max_workers=_workers(jobs), mp_context=multiprocessing.get_context("fork"))
+
+
+def _collect_batch(job: tuple[str, str, Path]) -> list[Row]:
+    from phi_guard.engine import get_engine
+
+    model_name, name, data_dir = job
+    return collect(get_engine(model_name), [load_batch(name, data_dir)])
+
+
+def collect_all(model_name: str, names: list[str], data_dir: Path) -> list[Row]:
+    """collect() over the named batches, one process per core (an analysis does not depend on where it is made)."""
+    from phi_guard.engine import get_engine
+
+    engine = get_engine(model_name)  # rules only: the classifier is what is being built
+    if _workers(len(names)) == 1:
+        return collect(engine, [load_batch(name, data_dir) for name in names])
+    with _pool(len(names)) as pool:
+        jobs = [(model_name, name, data_dir) for name in names]
+        return [row for rows in pool.map(_collect_batch, jobs) for row in rows]
 
 
 def training_sentences(rows: list[Row]) -> list[TrainingSentence]:
@@ -104,6 +137,67 @@ def score_rows(rows: list[Row], probabilities: dict[int, list[float]], decision:
     return unsafe, caught, safe, false_blocks
 
 
+@dataclass
+class Scorer:
+    """score_rows for many decisions over the same rows and probabilities (choose_decision tries ~1,500): each row
+    reduced once to what a decision can change. A row is blocked whatever the decision (`always`: unreadable, an
+    error, a hard or pinned finding, a finding outside every sentence, a sentence strict mode refuses); otherwise
+    it is blocked when the highest probability of its sentences not approved reaches `block`, or the highest
+    probability of the sentences holding a soft finding of a type reaches that type's `keep`. The same reading of
+    Analysis.standing as blocked(); a test compares the two."""
+
+    always: np.ndarray
+    block_max: np.ndarray
+    type_max: dict[str, np.ndarray]
+    unsafe: np.ndarray  # scored unsafe rows
+    safe: np.ndarray  # scored safe rows
+
+    @classmethod
+    def build(cls, rows: list[Row], probabilities: dict[int, list[float]], hard: tuple[str, ...]) -> Scorer:
+        count = len(rows)
+        always = np.zeros(count, dtype=bool)
+        block_max = np.full(count, -np.inf)
+        type_max: dict[str, np.ndarray] = {}
+        labels = [None if row.example.get("borderline") else row.example.get("label") for row in rows]
+        for index, row in enumerate(rows):
+            analysis = row.analysis
+            if isinstance(analysis, Exception) or analysis.unreadable:
+                always[index] = True
+                continue
+            placed = set()
+            for view, probability in zip(analysis.sentences, probabilities.get(index, [])):
+                for finding in analysis.rule_findings:
+                    if not (finding.start < view.end and view.start < finding.end):
+                        continue
+                    placed.add(id(finding))
+                    if finding.entity_type in hard or analysis.is_pinned(finding):
+                        always[index] = True
+                    else:
+                        scores = type_max.setdefault(finding.entity_type, np.full(count, -np.inf))
+                        scores[index] = max(scores[index], probability)
+                if analysis.strict and not view.approved:
+                    always[index] = True
+                elif not view.approved:
+                    block_max[index] = max(block_max[index], probability)
+            if any(id(finding) not in placed for finding in analysis.rule_findings):
+                always[index] = True
+        return cls(always=always, block_max=block_max, type_max=type_max,
+                   unsafe=np.array([label == "unsafe" for label in labels]),
+                   safe=np.array([label is not None and label != "unsafe" for label in labels]))
+
+    def blocked(self, decision: Decision) -> np.ndarray:
+        blocked = self.always | (self.block_max >= decision.block)
+        for entity_type, scores in self.type_max.items():
+            blocked |= scores >= decision.keep.get(entity_type, 0.0)
+        return blocked
+
+    def score(self, decision: Decision) -> tuple[int, int, int, int]:
+        """(unsafe, caught, safe, false blocks), as score_rows."""
+        blocked = self.blocked(decision)
+        return (int(self.unsafe.sum()), int((blocked & self.unsafe).sum()), int(self.safe.sum()),
+                int((blocked & self.safe).sum()))
+
+
 def cost(counts: tuple[int, int, int, int]) -> float:
     unsafe, caught, safe, false_blocks = counts
     return MISS_COST * (unsafe - caught) / max(unsafe, 1) + false_blocks / max(safe, 1)
@@ -115,12 +209,22 @@ def batch_folds(batches: list[str], folds: int = FOLDS) -> list[set[str]]:
     return [set(names[start::folds]) for start in range(min(folds, len(names)))]
 
 
+def _fold_model(sentences: list[TrainingSentence]) -> ReplyClassifier:
+    return ReplyClassifier.train(sentences, decision=Decision(block=1.0, keep={}, hard=()))
+
+
 def cross_validated_probabilities(rows: list[Row], sentences: list[TrainingSentence]) -> dict[int, list[float]]:
-    """Each batch's sentences scored by a model trained only on the batches of the other folds."""
-    placeholder = Decision(block=1.0, keep={}, hard=())
+    """Each batch's sentences scored by a model trained only on the batches of the other folds. The folds' models
+    are fitted side by side, one process per core (each fit is deterministic, so the result does not depend on it)."""
     probabilities: dict[int, list[float]] = {}
-    for fold in batch_folds([row.batch for row in rows]):
-        model = ReplyClassifier.train([s for s in sentences if s.group not in fold], decision=placeholder)
+    folds = batch_folds([row.batch for row in rows])
+    training_sets = [[s for s in sentences if s.group not in fold] for fold in folds]
+    if _workers(len(folds)) > 1:
+        with _pool(len(folds)) as pool:
+            models = list(pool.map(_fold_model, training_sets))
+    else:
+        models = [_fold_model(training_set) for training_set in training_sets]
+    for fold, model in zip(folds, models):
         for index, row in enumerate(rows):
             if row.batch in fold and not isinstance(row.analysis, Exception):
                 probabilities[index] = list(model.probabilities([v.features for v in row.analysis.sentences]))
@@ -132,19 +236,20 @@ def choose_decision(rows: list[Row], probabilities: dict[int, list[float]], hard
     wins (ties keep the more cautious, earlier value)."""
     soft = sorted({finding.entity_type for row in rows if not isinstance(row.analysis, Exception)
                    for finding in row.analysis.rule_findings} - set(hard))
+    scorer = Scorer.build(rows, probabilities, hard)
     decision = Decision(block=BLOCK_GRID[-1], keep={entity_type: 0.0 for entity_type in soft}, hard=hard)
-    best_cost = cost(score_rows(rows, probabilities, decision))
+    best_cost = cost(scorer.score(decision))
     for _ in range(3):
         improved = False
         for block in BLOCK_GRID:
             candidate = Decision(block=block, keep=decision.keep, hard=hard)
-            value = cost(score_rows(rows, probabilities, candidate))
+            value = cost(scorer.score(candidate))
             if value < best_cost - 1e-9:
                 decision, best_cost, improved = candidate, value, True
         for entity_type in soft:
             for keep in KEEP_GRID:
                 candidate = Decision(block=decision.block, keep={**decision.keep, entity_type: keep}, hard=hard)
-                value = cost(score_rows(rows, probabilities, candidate))
+                value = cost(scorer.score(candidate))
                 if value < best_cost - 1e-9:
                     decision, best_cost, improved = candidate, value, True
         if not improved:
@@ -153,11 +258,8 @@ def choose_decision(rows: list[Row], probabilities: dict[int, list[float]], hard
 
 
 def train(*, model_name: str, output: Path, data_dir: Path = DATA_DIR) -> Report:
-    from phi_guard.engine import get_engine
-
-    engine = get_engine(model_name)  # rules only: the classifier is what is being built
     batches = load_split("train", data_dir)
-    rows = collect(engine, batches)
+    rows = collect_all(model_name, [batch.name for batch in batches], data_dir)
     sentences = training_sentences(rows)
     hard = hard_types(rows)
     probabilities = cross_validated_probabilities(rows, sentences)

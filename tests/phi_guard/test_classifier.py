@@ -2,6 +2,7 @@
 import json
 import re
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -114,3 +115,26 @@ def test_cross_validation_deals_every_batch_into_exactly_one_fold():
     assert len(folds) == 8
     assert sorted(name for fold in folds for name in fold) == names
     assert training.batch_folds(["b04_chiro", "b11_derm"], folds=8) == [{"b04_chiro"}, {"b11_derm"}]
+
+
+def test_the_tuning_scorer_blocks_exactly_what_the_engine_would(willow_pine):
+    import random
+
+    from phi_guard.classifier import Decision
+    from phi_guard.corpus import load_batch
+    from phi_guard.service import _engine
+
+    batches = [load_batch(name) for name in ("b04_chiro", "b13_es_clinic", "b28_short_replies")]
+    rows = training.collect(_engine(), [replace(b, examples=b.examples[:70]) for b in batches])
+    rng = random.Random(7)
+    probabilities = {i: [rng.random() for _ in row.analysis.sentences] for i, row in enumerate(rows)
+                     if not isinstance(row.analysis, Exception)}
+    hard = training.hard_types(rows)
+    soft = sorted({f.entity_type for row in rows for f in row.analysis.rule_findings} - set(hard))
+    scorer = training.Scorer.build(rows, probabilities, hard)
+
+    for _ in range(40):
+        decision = Decision(block=rng.choice(training.BLOCK_GRID), hard=hard,
+                            keep={t: rng.choice(training.KEEP_GRID) for t in soft if rng.random() < 0.8})
+        assert scorer.score(decision) == training.score_rows(rows, probabilities, decision)
+    assert soft and 0 < scorer.score(Decision(block=0.5, keep={}, hard=hard))[1]
