@@ -205,9 +205,16 @@ def review_compliance_context(request, review) -> dict:
         "never_posts_reviews": followups.NEVER_POSTS_REVIEWS,
         "today": timezone.localdate(),
     }
-    if reply is not None and request.user.has_perm("responses.manage_compliance"):
-        context["record"] = reply_compliance_record(reply=reply)
+    context.update(review_record_context(request, review, reply=reply))
     return context
+
+
+def review_record_context(request, review, *, reply=None) -> dict:
+    """The compliance record of the review's reply, for managers ({} otherwise, or before there is a reply)."""
+    reply = reply if reply is not None else reply_for_review(review)
+    if reply is not None and request.user.has_perm("responses.manage_compliance"):
+        return {"record": reply_compliance_record(reply=reply)}
+    return {}
 
 
 def _review_step(request, pk: int, act, success: str):

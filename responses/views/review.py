@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from responses import workflow
 from responses.compliance.pullback import pending_publish_for
-from responses.compliance.views import review_compliance_context
+from responses.compliance.views import review_compliance_context, review_record_context
 from responses.escalation.models import Escalation
 from responses.escalation.services import ADVICE as ESCALATION_ADVICE
 from responses.escalation.services import review_deescalate as escalation_clear
@@ -133,7 +133,9 @@ def _editor_response(request, review: Review, *, reply: Reply | None = None, tex
     and the author's text kept (a refused save never loses what they typed)."""
     editor = {"reply": reply, "text": text, "error": error, "expected_revision": expected_revision}
     if request.htmx:
-        return render(request, f"{PAGE}#editor", {**editor_context(request, review, **editor), "notice": notice})
+        # The compliance record beside the editor changes with every action: it goes along, out of band.
+        return render(request, f"{PAGE}#editor", {**editor_context(request, review, **editor), "notice": notice,
+                                                  **review_record_context(request, review), "record_oob": True})
     if error:
         return render(request, PAGE, _page_context(request, review, **editor))
     if notice:

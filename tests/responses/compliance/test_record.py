@@ -65,3 +65,32 @@ def test_the_front_desk_does_not_see_the_record(client, review, post_reply, alic
 
     assert "Compliance record" not in page
     assert "Private follow-up" in page
+
+
+def test_the_record_beside_the_editor_follows_every_action_made_in_it(client, review, alice, bob):
+    from django.urls import reverse
+
+    reply = workflow.reply_start(review=review, actor=alice, text=REPLY)
+    reply = workflow.reply_submit(reply=reply, actor=alice)
+    client.force_login(bob)
+    assert 'id="compliance-record-slot"' in client.get(f"/reviews/{review.pk}").content.decode()
+
+    response = client.post(reverse("reply_save_and_approve", args=[review.pk]),
+                           {"text": REPLY, "expected_revision": reply.revision}, HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    slot = body[body.index('<div id="compliance-record-slot" hx-swap-oob="true">'):]
+    assert "<strong>approved</strong> by bob" in slot
+
+
+def test_the_front_desk_gets_no_record_with_its_editor(client, review, alice):
+    from django.urls import reverse
+
+    reply = workflow.reply_start(review=review, actor=alice, text=REPLY)
+    client.force_login(alice)
+
+    response = client.post(reverse("reply_submit", args=[review.pk]), {"expected_revision": reply.revision},
+                           HTTP_HX_REQUEST="true")
+
+    body = response.content.decode()
+    assert response.status_code == 200 and "Compliance record" not in body
