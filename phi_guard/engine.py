@@ -32,7 +32,7 @@ from phi_guard.policy import CLASSIFIER_EXPLANATION, ENTITY_POLICY
 from phi_guard.profile import PracticeProfile
 from phi_guard.recognizers import build_recognizers
 from phi_guard.scan import SCAN_KEY, Lexicon, PracticeTerms, ReplyScan
-from phi_guard.sentences import add_sentence_rules, split
+from phi_guard.sentences import add_sentence_rules, split, stripped
 from phi_guard.verdict import Finding, Verdict, text_sha256
 
 logger = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ class GuardEngine:
         return tuple(sorted(kept.values(), key=lambda f: (f.start, f.end)))
 
     def _classifier_finding(self, text: str, view: SentenceView, probability: float) -> Finding:
-        start, end = _stripped(text, view)
+        start, end = stripped(text, view.start, view.end)
         category, reasons = self.classifier.explain(view.features)
         because = f" (weighed most: {', '.join(repr(r) for r in reasons)})" if reasons else ""
         return Finding(category=category, entity_type="DISCLOSURE", start=start, end=end, text=text[start:end],
@@ -342,17 +342,8 @@ class GuardEngine:
             return [(sentence.start_char, sentence.end_char) for sentence in self._split(text)]
 
 
-def _stripped(text: str, view: SentenceView) -> tuple[int, int]:
-    start, end = view.start, view.end
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _not_approved_finding(text: str, view: SentenceView) -> Finding:
-    start, end = _stripped(text, view)
+    start, end = stripped(text, view.start, view.end)
     closest = " / ".join(f"“{s}”" for s in view.suggestions)
     offer = f" Closest approved: {closest}" if closest else ""
     return Finding(category="not_approved", entity_type="NOT_APPROVED", start=start, end=end, text=text[start:end],

@@ -99,9 +99,11 @@ def reply_language(folded: str, written: str) -> str | None:
 
 
 def within_reply(languages: list[str | None], sentences: list[str], reply: str | None) -> list[str | None]:
-    """The sentences' languages (sentence_language of each sentence's folded text) with a short sentence read as a
-    close sibling of the reply's own language (`reply`: reply_language) left undecided; `sentences` are the same
-    sentences as written, whose letters tell a sibling apart (see SIBLINGS)."""
+    """The sentences' languages (sentence_language of each sentence's folded text), where a sentence read as a close
+    sibling of the reply's own language (`reply`: reply_language), without the sibling's own letters, takes the
+    reply's language when it has a mark only that language writes (OWN_MARKS) or reads as it as written, and is
+    left undecided when short; `sentences` are the same sentences as written, whose letters tell a sibling apart
+    (see SIBLINGS)."""
     siblings = SIBLINGS.get(reply or "", {})
     if not siblings:
         return languages

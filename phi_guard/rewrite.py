@@ -9,6 +9,7 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from phi_guard.context import TITLES
 from phi_guard.profile import PracticeProfile
+from phi_guard.sentences import stripped
 
 _anonymizer = AnonymizerEngine()
 
@@ -97,15 +98,6 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return kept.strip()
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without the white space at its ends."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _with_invitation(text: str, invitation: str) -> str:
     """The invitation at the end of the body: before a signature block, never after it."""
     paragraphs = text.split("\n\n")
@@ -131,7 +123,7 @@ def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_
     if not verdict.findings:
         return text
     # A sentence's span runs on to the line break that ends it; the break stays where the sentence goes.
-    spans = [_trimmed(text, start, end) for start, end in sentences(text)
+    spans = [stripped(text, start, end) for start, end in sentences(text)
              if any(f.start < end and f.end > start for f in verdict.findings)]
     # presidio-anonymizer's "custom" operator leaves nothing where a sentence was ("replace" with an empty
     # value would write "<UNSAFE_SENTENCE>"); the layout is then tidied line by line.

@@ -54,3 +54,13 @@ def split(nlp, text: str) -> list:
     """The sentences of `text` by the tokenizer and the sentence rules alone (no tagger, parser or NER)."""
     doc = opening_marks(nlp.get_pipe("sentencizer")(nlp.tokenizer(text)))
     return list(doc.sents)
+
+
+def stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence's span in `text` without the white space at its ends (a sentence runs on to the line break that
+    ends it)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
