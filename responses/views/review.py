@@ -133,9 +133,10 @@ def _editor_response(request, review: Review, *, reply: Reply | None = None, tex
     and the author's text kept (a refused save never loses what they typed)."""
     editor = {"reply": reply, "text": text, "error": error, "expected_revision": expected_revision}
     if request.htmx:
+        context = editor_context(request, review, **editor)
         # The compliance record beside the editor changes with every action: it goes along, out of band.
-        return render(request, f"{PAGE}#editor", {**editor_context(request, review, **editor), "notice": notice,
-                                                  **review_record_context(request, review), "record_oob": True})
+        return render(request, f"{PAGE}#editor", {**context, "notice": notice, "record_oob": True,
+                                                  **review_record_context(request, review, reply=context["reply"])})
     if error:
         return render(request, PAGE, _page_context(request, review, **editor))
     if notice:
