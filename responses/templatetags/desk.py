@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -110,3 +111,14 @@ def close_reason_label(code: str) -> str:
     from responses.workflow import CLOSE_REASONS
 
     return CLOSE_REASONS.get(code, code)
+
+
+@register.simple_tag
+def local_age(moment, zone) -> str:
+    """How long ago `moment` was, in calendar days of the location's time zone `zone`: "today", "yesterday",
+    "3 days ago". The inbox, the review page and the approvals queue say the same thing, and the response target
+    counts the same days (responses.practice.local_time)."""
+    from responses.practice.local_time import local_days_since
+
+    days = local_days_since(moment, now=timezone.now(), zone=zone or timezone.get_default_timezone())
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"

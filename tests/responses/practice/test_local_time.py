@@ -215,6 +215,25 @@ def test_the_review_page_shows_times_in_the_locations_time_zone_else_the_practic
 
 
 @pytest.mark.django_db
+def test_the_inbox_the_review_page_and_the_approvals_queue_give_the_same_age(
+        client, alice, bob, new_york, make_review):
+    """Half past eleven at night, two New York days ago: 24 to 48 hours, which a clock would call "1 day"."""
+    today = datetime.now(NEW_YORK).date()
+    posted = local(NEW_YORK, today.year, today.month, today.day) - timedelta(days=1, minutes=30)
+    review = review_at(make_review, new_york, posted, rating=2)
+    reply = workflow.reply_submit(reply=workflow.reply_start(review=review, actor=alice, text=SAFE), actor=alice)
+    assert reply.state == "awaiting_approval"
+    client.force_login(bob)
+
+    pages = {name: client.get(reverse(name, args=args)).content.decode()
+             for name, args in [("inbox", ()), ("review_detail", (review.pk,)), ("approval_queue", ())]}
+
+    for name, page in pages.items():
+        assert "2 days ago" in page, name
+        assert "1 day" not in page, name
+
+
+@pytest.mark.django_db
 def test_a_pasted_reviews_time_is_the_locations_wall_clock(client, alice, new_york):
     client.force_login(alice)
     client.post(reverse("review_new"), {"location": new_york.pk, "platform": "google", "author_name": "Kelsey P.",
