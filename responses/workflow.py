@@ -594,6 +594,10 @@ def reply_mark_posted(
         raise WorkflowError("The posting time cannot be in the future.")
     if posted_at < reply.review.posted_at:
         raise WorkflowError("The posting time cannot be before the review itself was posted.")
+    # Only the approved text may be posted, so it cannot have gone out before the approval. The form is read to the
+    # minute: the minute of the approval itself is allowed.
+    if reply.approved_at and posted_at < reply.approved_at.replace(second=0, microsecond=0):
+        raise WorkflowError("The posting time cannot be before the reply was approved.")
     verdict = _guard_or_refuse(reply, action=Action.POST, actor=actor)
     return _move(
         reply, transition, actor=actor, verdict=verdict, action="reply_posted",

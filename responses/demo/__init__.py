@@ -15,7 +15,7 @@ from django.utils import timezone
 from responses import workflow
 from responses.drafting import detect_topics, template_blocks_seed
 from responses.escalation.services import review_escalate_if_needed
-from responses.models import Location, Practice, Review, Role, StaffMember, text_sha256
+from responses.models import Location, Practice, Reply, Review, Role, StaffMember, text_sha256
 from responses.roles import membership_grant
 
 DEMO_PRACTICE = {
@@ -122,4 +122,7 @@ def _demo_reply(review: Review, stage: str, *, frontdesk, manager) -> None:
     reply = workflow.reply_approve(reply=reply, actor=manager, expected_revision=reply.revision)
     if stage == "posted":
         posted_at = min(timezone.now(), review.posted_at + timedelta(hours=20 + review.pk % 30))
+        # The demo's reviews are days old: their replies were approved back then, just before they went out.
+        Reply.objects.filter(pk=reply.pk).update(approved_at=posted_at - timedelta(minutes=30))
+        reply.refresh_from_db()
         workflow.reply_mark_posted(reply=reply, actor=manager, posted_at=posted_at)

@@ -533,6 +533,7 @@ def test_bob_rejects_with_a_comment(client, bob, pending):
 
 
 def test_bob_marks_an_approved_reply_posted_with_its_time(client, bob, approved):
+    Reply.objects.filter(pk=approved.pk).update(approved_at=timezone.now() - timedelta(hours=3))
     posted = timezone.localtime() - timedelta(hours=2)
     body = as_user(client, bob).post(
         reverse("reply_mark_posted", args=[approved.review_id]),
@@ -542,6 +543,17 @@ def test_bob_marks_an_approved_reply_posted_with_its_time(client, bob, approved)
     approved.refresh_from_db()
     assert approved.state == ReplyState.POSTED
     assert abs((approved.posted_at - posted).total_seconds()) < 60
+
+
+def test_a_posting_time_before_the_approval_is_refused_with_a_reason(client, bob, approved):
+    posted = timezone.localtime(approved.approved_at) - timedelta(hours=1)
+    body = as_user(client, bob).post(
+        reverse("reply_mark_posted", args=[approved.review_id]),
+        {"expected_revision": approved.revision, "posted_at": posted.strftime("%Y-%m-%dT%H:%M")}, **HTMX,
+    ).content.decode()
+    assert "cannot be before the reply was approved" in body
+    approved.refresh_from_db()
+    assert approved.state == ReplyState.APPROVED
 
 
 def test_post_without_a_publisher_says_so(client, bob, approved):

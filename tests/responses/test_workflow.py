@@ -262,7 +262,20 @@ def test_a_posting_time_before_the_review_was_posted_is_refused(draft, review, a
         workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=review.posted_at - timedelta(hours=1))
     reply.refresh_from_db()
     assert reply.state == ReplyState.APPROVED
-    assert workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=review.posted_at).state == ReplyState.POSTED
+    assert workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=reply.approved_at).state == ReplyState.POSTED
+
+
+def test_a_posting_time_before_the_approval_is_refused_but_its_minute_is_not(draft, alice, bob):
+    from datetime import timedelta
+
+    reply = approved(draft, alice, bob)
+    approved_minute = reply.approved_at.replace(second=0, microsecond=0)
+    with pytest.raises(WorkflowError, match="before the reply was approved"):
+        workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=approved_minute - timedelta(seconds=1))
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.APPROVED
+    posted = workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=approved_minute)  # what the form reads
+    assert (posted.state, posted.posted_at) == (ReplyState.POSTED, approved_minute)
 
 
 def test_a_review_has_at_most_one_reply(draft, review, alice):
