@@ -2,7 +2,7 @@
 nor the reviewer's name.
 
 Drafting composes replies from a few dozen template blocks, so an import checks the same reply text again and
-again, and parsing it (spaCy's tagger, parser and NER: most of a check) gives the same result every time.
+again, and parsing it (spaCy's tagger and parser: most of a check) gives the same result every time.
 Checks made with `keep_parses` (an import's drafting) keep the folded text and its parse, per process, for the
 most recently used texts; every check uses a kept parse when there is one. The rules, the review's echoes, the
 reviewer's name, the practice's vocabulary and the classifier run on every check as before, so a verdict made

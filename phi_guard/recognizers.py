@@ -522,10 +522,6 @@ class ReplyContextRecognizer(_ScanRecognizer):
 
     ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "SHOWN_SURNAME", "PERSON"]
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
-    # Words NER sweeps into a name at the start of a reply: "Sorry Conor", "Thanks Priya"
-    SALUTATIONS = frozenset({"hi", "hey", "hello", "dear", "sorry", "thanks", "thank", "cheers", "congrats",
-                             "congratulations", "welcome", "aw", "aww", "oh", "wow", "yay", "ahh", "ah", "ta", "morning",
-                             "evening", "afternoon", "apologies", "hiya", "howdy"})
 
     def find(self, scan, context):
         doc = scan.doc
@@ -558,7 +554,7 @@ class ReplyContextRecognizer(_ScanRecognizer):
                         and nxt.lower_ not in context.known_name_parts and nxt.lower_ not in scan.lex.english_words):
                     yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
         # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people. "Dr. Olsen"
-        # is another provider (a referral), not the reviewer: doctors are left to the PERSON check.
+        # is another provider (a referral), not the reviewer, and is not flagged here.
         for token in doc:
             if token.lower_.rstrip(".") not in self.HONORIFICS or token.lower_.rstrip(".") == "dr":
                 continue
@@ -567,15 +563,6 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 j += 1
             if j < len(doc) and doc[j].is_title and doc[j].is_alpha and doc[j].lower_ not in context.known_name_parts:
                 yield "REVIEWER_NAME", token.i, j + 1, 0.8
-        for entity in doc.ents:
-            if entity.label_ != "PERSON" or len(entity) < 2:
-                continue
-            parts = {t.lower_ for t in entity if t.is_alpha} - self.SALUTATIONS
-            # "Apple Pay": every word is a dictionary word, so not a person's name; "Call Renee": the only
-            # word that is not a dictionary word is one of the practice's own people
-            unknown = parts - scan.lex.english_words
-            if unknown and not unknown <= context.known_name_parts:
-                yield "PERSON", entity.start, entity.end, 0.7
 
 
     @staticmethod
