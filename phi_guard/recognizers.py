@@ -563,6 +563,14 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 j += 1
             if j < len(doc) and doc[j].is_title and doc[j].is_alpha and doc[j].lower_ not in context.known_name_parts:
                 yield "REVIEWER_NAME", token.i, j + 1, 0.8
+        # "Mike Alvarez": a given name and a capitalised word no dictionary knows, neither of them the reviewer's or
+        # the practice's own: somebody's full name (another patient, a companion).
+        for token in doc[:-1]:
+            nxt = doc[token.i + 1]
+            if (token.is_title and token.lower_ in scan.lex.given_names and token.lower_ not in context.known_name_parts
+                    and nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.lower_ not in context.known_name_parts
+                    and nxt.lower_ not in scan.lex.english_words):
+                yield "PERSON", token.i, nxt.i + 1, 0.7
 
 
     @staticmethod

@@ -73,6 +73,7 @@ class Lexicon:
         self.dose_units = lexicon.keys("dosage_units.txt")
         self.stop_words = frozenset(nlp.Defaults.stop_words)
         self.english_words = _dictionary_words(nlp)
+        self.given_names = lexicon.given_names()
 
     def pattern(self, term: str) -> Doc:
         return set_norms(self.nlp.make_doc(term))

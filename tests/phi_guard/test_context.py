@@ -92,3 +92,27 @@ def test_names_from_the_review_are_not_echoed(check):
 
     assert check("Kelsey, please tell Marcus we said thanks!", review=review).blocked
     assert check("Kelsey, we're sorry. Hannah would like to hear more at (303) 555-0186.", review=review).ok
+
+
+def _rule_kinds(willow_pine, reply, reviewer_name="Kelsey P."):
+    from phi_guard.service import GuardInput, _engine
+
+    analysis = _engine().analyze_many([GuardInput(reply, "", reviewer_name)], willow_pine)[0]
+    return {(f.entity_type, reply[f.start:f.end]) for f in analysis.rule_findings}
+
+
+@pytest.mark.parametrize("reply, name", [
+    ("Tell Mike Alvarez we said hi!", "Mike Alvarez"),  # somebody's full name: another patient, a companion
+    ("It was lovely to meet Carmen Villanueva as well.", "Carmen Villanueva"),
+])
+def test_somebody_elses_full_name_is_a_person_without_a_named_entity_recognizer(willow_pine, reply, name):
+    assert ("PERSON", name) in _rule_kinds(willow_pine, reply)
+
+
+@pytest.mark.parametrize("reply", [
+    "Jordan Miles and Renee Okafor thank you for the kind words.",  # the practice's own people
+    "Our Grace Period for late arrivals is ten minutes.",  # a given name before a dictionary word
+    "Thanks again, Kelsey Parker!",  # the reviewer's own name: REVIEWER_NAME, not PERSON
+])
+def test_staff_names_and_capitalised_phrases_are_not_somebody_elses_name(willow_pine, reply):
+    assert not {kind for kind, _ in _rule_kinds(willow_pine, reply)} & {"PERSON"}
