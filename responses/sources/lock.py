@@ -38,17 +38,27 @@ def _retrying(try_once, wait_seconds: float) -> bool:
 @contextmanager
 def _postgresql_lock(source_id: int, wait_seconds: float) -> Iterator[bool]:
     session = connection.get_new_connection(connection.get_connection_params())
+    key = _advisory_key(source_id)
+    held = False
     try:
         session.autocommit = True  # never "idle in transaction" while the import runs
 
         def try_once() -> bool:
             with session.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(source_id)])
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
                 return bool(cursor.fetchone()[0])
 
-        yield _retrying(try_once, wait_seconds)
+        held = _retrying(try_once, wait_seconds)
+        yield held
     finally:
-        session.close()  # ends the session, and with it the lock
+        try:
+            if held:
+                # Released here, at once: closing the session releases it too, but only once the server's backend
+                # has ended, which can be a moment after close() returns, and the next run must find it free.
+                with session.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        finally:
+            session.close()  # ends the session, and with it the lock if the unlock above failed
 
 
 @contextmanager

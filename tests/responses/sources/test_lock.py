@@ -63,6 +63,14 @@ def test_two_holders_in_one_process_exclude_each_other_and_the_lock_ends_with_th
         assert again is True
 
 
+def test_a_lock_is_free_the_moment_its_block_ends():
+    """The next run of a source (a retry straight after a failed fetch) must find it free: the lock is released
+    when the block ends, not when the server gets round to ending the closed session."""
+    for _ in range(50):
+        with source_run_lock(SOURCE_ID) as held:
+            assert held is True
+
+
 def _running_run(source):
     return ImportRun.objects.create(location=source.location, connection=source, source_name="google-1.json",
                                     processed_rows=128)
