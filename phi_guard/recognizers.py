@@ -546,13 +546,6 @@ class ReplyContextRecognizer(_ScanRecognizer):
                     yield "REVIEWER_NAME", start - 1, span.end, 0.85
                 else:
                     yield "SHOWN_SURNAME", start, span.end, 0.8
-        # "Thanks Anita Ruiz-Cole": the reviewer's first name and a surname they did not show
-        if context.first_name:
-            for token in doc[:-1]:
-                nxt = doc[token.i + 1]
-                if (token.lower_ == context.first_name and nxt.is_title and nxt.is_alpha and len(nxt) > 1
-                        and nxt.lower_ not in context.known_name_parts and nxt.lower_ not in scan.lex.english_words):
-                    yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
         # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people. "Dr. Olsen"
         # is another provider (a referral), not the reviewer, and is not flagged here.
         for token in doc:
@@ -563,13 +556,18 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 j += 1
             if j < len(doc) and doc[j].is_title and doc[j].is_alpha and doc[j].lower_ not in context.known_name_parts:
                 yield "REVIEWER_NAME", token.i, j + 1, 0.8
-        # "Mike Alvarez": a given name and a capitalised word no dictionary knows, neither of them the reviewer's or
-        # the practice's own: somebody's full name (another patient, a companion).
+        # A first name and a capitalised word no dictionary knows that is nobody's the reviewer showed or the practice
+        # has: with the reviewer's first name, their surname they did not show ("Thanks Anita Ruiz-Cole"); with
+        # another given name, somebody else's full name ("Tell Mike Alvarez we said hi": a patient, a companion).
         for token in doc[:-1]:
             nxt = doc[token.i + 1]
-            if (token.is_title and token.lower_ in scan.lex.given_names and token.lower_ not in context.known_name_parts
-                    and nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.lower_ not in context.known_name_parts
+            if not (nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.lower_ not in context.known_name_parts
                     and nxt.lower_ not in scan.lex.english_words):
+                continue
+            if context.first_name and token.lower_ == context.first_name:
+                yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
+            elif (token.is_title and token.lower_ in scan.lex.given_names
+                  and token.lower_ not in context.known_name_parts):
                 yield "PERSON", token.i, nxt.i + 1, 0.7
 
 
