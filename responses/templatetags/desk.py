@@ -113,12 +113,17 @@ def close_reason_label(code: str) -> str:
     return CLOSE_REASONS.get(code, code)
 
 
+@register.filter
+def age_words(days: int) -> str:
+    """Calendar days as a review's age: "today", "yesterday", "3 days ago"."""
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
 @register.simple_tag
 def local_age(moment, zone) -> str:
-    """How long ago `moment` was, in calendar days of the location's time zone `zone`: "today", "yesterday",
-    "3 days ago". The inbox, the review page and the approvals queue say the same thing, and the response target
-    counts the same days (responses.practice.local_time)."""
+    """How long ago `moment` was, in calendar days of the location's time zone `zone` (age_words). The review page
+    and the approvals queue say what the inbox says of its rows (InboxRow.age_days), and the response target counts
+    the same days (responses.practice.local_time)."""
     from responses.practice.local_time import local_days_since
 
-    days = local_days_since(moment, now=timezone.now(), zone=zone or timezone.get_default_timezone())
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+    return age_words(local_days_since(moment, now=timezone.now(), zone=zone or timezone.get_default_timezone()))
