@@ -13,6 +13,7 @@ from responses import workflow
 from responses.models import AuditEvent, Location, PlatformReplyStatus, Reply
 from responses.practice import services
 from responses.selectors import DashboardFilters, dashboard_numbers
+from tests.responses.timeline import approved_back_then
 
 pytestmark = pytest.mark.django_db
 SAFE = ("Thank you for sharing your feedback, Kelsey. We're sorry to hear this and would like to learn more. "
@@ -24,15 +25,9 @@ def posted_reply(review, alice, bob, *, hours_after: float):
     reply = workflow.reply_submit(reply=reply, actor=alice)
     reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
     posted_at = review.posted_at + timedelta(hours=hours_after)
-    reply = approved_back_then(reply, posted_at)
+    # The reviews here were posted days ago: their replies were approved before they went out, not today.
+    reply = approved_back_then(reply, min(reply.approved_at, posted_at))
     return workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=posted_at)
-
-
-def approved_back_then(reply, posted_at):
-    """The reviews here were posted days ago: their replies were approved before they went out, not today."""
-    Reply.objects.filter(pk=reply.pk).update(approved_at=min(reply.approved_at, posted_at))
-    reply.refresh_from_db()
-    return reply
 
 
 def test_it_filters_by_location_and_platform(client, bob, practice, location, make_review):

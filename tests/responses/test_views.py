@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from responses import workflow
 from responses.models import AuditEvent, ImportRun, Reply, ReplyState, ReplyVersion, Review, TemplateBlock
+from tests.responses.timeline import approved_back_then
 
 pytestmark = pytest.mark.django_db
 
@@ -533,7 +534,7 @@ def test_bob_rejects_with_a_comment(client, bob, pending):
 
 
 def test_bob_marks_an_approved_reply_posted_with_its_time(client, bob, approved):
-    Reply.objects.filter(pk=approved.pk).update(approved_at=timezone.now() - timedelta(hours=3))
+    approved_back_then(approved, timezone.now() - timedelta(hours=3))
     posted = timezone.localtime() - timedelta(hours=2)
     body = as_user(client, bob).post(
         reverse("reply_mark_posted", args=[approved.review_id]),

@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from responses import workflow
 from responses.intake import reviews_import
-from responses.models import Location, Reply, Review
+from responses.models import Location, Review
 from responses.practice import services
 from responses.practice.local_time import local_days_start, response_deadline
 from responses.selectors import DashboardFilters, InboxFilters, dashboard_numbers, inbox_row, review_list_for_inbox
 from responses.sources.digest import practice_digest_counts
+from tests.responses.timeline import approved_back_then
 
 DENVER, NEW_YORK, BERLIN = ZoneInfo("America/Denver"), ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin")
 SAFE = "Thank you for your feedback. Please call us at (303) 555-0186 so we can talk privately."
@@ -195,8 +196,7 @@ def test_answered_within_the_target_means_by_the_end_of_the_local_day(practice, 
         reply = workflow.reply_start(review=review, actor=alice, text=SAFE)
         reply = workflow.reply_submit(reply=reply, actor=alice)
         reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
-        Reply.objects.filter(pk=reply.pk).update(approved_at=posted_at)  # approved back then, not today
-        reply.refresh_from_db()
+        reply = approved_back_then(reply, posted_at)
         workflow.reply_mark_posted(reply=reply, actor=bob, posted_at=posted_at)
 
     numbers = dashboard_numbers(practice=practice, now=utc(2026, 1, 20))
@@ -275,7 +275,7 @@ def test_marking_a_reply_posted_reads_the_locations_wall_clock(client, alice, bo
     review = review_at(make_review, new_york, utc(2026, 1, 5, 15, 30))
     reply = workflow.reply_submit(reply=workflow.reply_start(review=review, actor=alice, text=SAFE), actor=alice)
     reply = workflow.reply_approve(reply=reply, actor=bob, expected_revision=reply.revision)
-    Reply.objects.filter(pk=reply.pk).update(approved_at=utc(2026, 1, 6, 13))  # approved back then, not today
+    reply = approved_back_then(reply, utc(2026, 1, 6, 13))
     client.force_login(bob)
     queue = client.get(reverse("approval_queue")).content.decode()
 
