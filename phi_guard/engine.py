@@ -19,6 +19,7 @@ from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
 from phi_guard import language
 from phi_guard.approved import ApprovedSentences, sentence_shape
+from phi_guard.attribute_table import attribute_table_install
 from phi_guard.classifier import ClassifierMissing, ReplyClassifier
 from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
@@ -63,6 +64,7 @@ class GuardNlpEngine(SpacyNlpEngine):
         if not spacy.util.is_package(self.model_name):
             raise GuardUnavailable(f"spaCy model {self.model_name!r} is not installed")
         nlp = spacy.load(self.model_name, exclude=["ner"])
+        attribute_table_install(nlp)  # the model's own rules, matched faster
         add_sentence_rules(nlp)
         self.nlp = {LANGUAGE: nlp}
 
