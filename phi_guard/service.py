@@ -54,6 +54,12 @@ def _engine():
     return get_engine(guard_model_name(), guard_classifier_path())
 
 
+def guard_load() -> None:
+    """Load the engine now; raises when it cannot load. A process about to fork helpers loads it first, so that
+    they share it instead of each loading its own."""
+    _engine()
+
+
 def _unavailable_reason(exc: Exception) -> str:
     from phi_guard.engine import GuardUnavailable
 

@@ -213,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A "running" import whose progress has not moved for this long has lost its process (see the watchdog).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
+# Processes an import (command line, worker) drafts in: this one and forked helpers; 0 = one per core.
+IMPORT_PROCESSES = env_int("IMPORT_PROCESSES", 0, minimum=0)
 # Worker starts on one uploaded file before its run is failed (a file that kills its worker every time).
 IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3, minimum=1)
 

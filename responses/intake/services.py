@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from responses.audit import audit_record
 from responses.drafting import DRAFTING_UNAVAILABLE, TopicModelUnavailable, detect_topics, detect_topics_many
+from responses.drafting.drafts import drafting_for
+from responses.drafting.spread import DraftingSpread
 from responses.escalation.services import practice_escalation_keywords, review_escalate_if_needed
 from responses.intake.files import FileUnreadable, file_parse
 from responses.intake.rows import ReviewRow, RowInvalid, is_generated_external_id, row_validate
@@ -72,9 +74,13 @@ def _mark_reply_stale(review: Review, actor) -> None:
     audit_record(action="reply_marked_stale", actor=actor, reply=reply, from_state=reply.state, to_state=reply.state)
 
 
-def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, list[str]]:
+def _topics_in_batch(
+    *, location: Location, rows: list[ReviewRow],
+    detect_many: Callable[[list[tuple[str, int | None]]], list[list[str]]] = detect_topics_many,
+) -> dict[int, list[str]]:
     """Topics for the rows (by index) that are new, whose text or rating changed, or that have none yet (stored
-    while drafting's model was unavailable), parsed in one nlp.pipe batch. Raises TopicModelUnavailable."""
+    while drafting's model was unavailable), parsed in nlp.pipe batches by `detect_many` (detect_topics_many, or
+    a run's DraftingSpread.topics). Raises TopicModelUnavailable."""
     stored = {
         (platform, external_id): (digest, rating, bool(topics))
         for platform, external_id, digest, rating, topics in Review.objects.filter(
@@ -85,7 +91,7 @@ def _topics_in_batch(*, location: Location, rows: list[ReviewRow]) -> dict[int, 
         index for index, row in enumerate(rows)
         if stored.get((row.platform, row.external_id)) != (text_sha256(row.text), row.rating, True)
     ]
-    topics = detect_topics_many([(rows[index].text, rows[index].rating) for index in needed])
+    topics = detect_many([(rows[index].text, rows[index].rating) for index in needed])
     return {index: [str(topic) for topic in found] for index, found in zip(needed, topics)}
 
 
@@ -297,8 +303,11 @@ class _RunWriter:
     their errors."""
 
     def __init__(self, run: ImportRun, *, actor, default_platform: str, draft: bool, resume_from: int = 0,
-                 notes: tuple[str, ...] = (), progress: Callable[[ImportRun], None] | None = None):
+                 notes: tuple[str, ...] = (), progress: Callable[[ImportRun], None] | None = None,
+                 processes: int = 1):
         self.run, self.actor, self.default_platform, self.draft = run, actor, default_platform, draft
+        self.processes = processes  # topics and drafts spread over this many processes (drafting.spread)
+        self.spread: DraftingSpread | None = None
         self.progress = progress  # called with the run after each stored batch (the command line prints it)
         self.resume_from = resume_from
         self.seen = 0  # rows read so far, stored or not
@@ -336,7 +345,8 @@ class _RunWriter:
         self._report(self.resume_from, total_rows=total, status=ImportRun.Status.RUNNING, failure_reason="",
                      errors=[])
         try:
-            yield self
+            with self._spread_opened():
+                yield self
         except BaseException as exc:
             # The exception's message may quote a value (a database error can), so only its type is logged, and
             # only messages written to be shown (a platform's refusal) reach the run.
@@ -348,6 +358,25 @@ class _RunWriter:
             raise
         if not self.finished:
             self._finish()
+
+    @contextmanager
+    def _spread_opened(self) -> Iterator[None]:
+        """Topics and drafts over `processes` processes, with the location's drafting setup as the run starts;
+        a setup that cannot be read (no guard profile) leaves drafting to reviews_draft_new, which reports it."""
+        if self.processes > 1:
+            location = self.run.location
+            try:
+                setup = drafting_for(location.practice, location) if self.draft else {}
+            except ValueError:
+                setup = None
+            if setup is not None:
+                self.spread = DraftingSpread(setup=setup, processes=self.processes)
+        try:
+            yield
+        finally:
+            if self.spread is not None:
+                self.spread.close()
+                self.spread = None
 
     def add(self, chunk: list[tuple[int, dict | str]], *, total: int | None = None, last: bool = False) -> None:
         """Validate and store one batch of (line, fields or a parse error) rows; `total` updates the run's
@@ -373,7 +402,8 @@ class _RunWriter:
         unchanged = _reviews_unchanged_on_platform(location=location, rows=valid)
         rows = [row for index, row in enumerate(valid) if index not in unchanged]
         try:
-            topics = _topics_in_batch(location=location, rows=rows) if rows else {}
+            detect_many = self.spread.topics if self.spread is not None else detect_topics_many
+            topics = _topics_in_batch(location=location, rows=rows, detect_many=detect_many) if rows else {}
         except TopicModelUnavailable:
             # The reviews are stored without topics; drafting waits for the model, the import does not.
             self.topics_unavailable = True
@@ -401,7 +431,8 @@ class _RunWriter:
             # Before drafting: a review the practice already answered on the platform gets no draft.
             platform_replies_record(replies=shown)
             if self.draft and stored_ids:
-                reviews_draft_new(location=location, review_ids=stored_ids, counts=self.drafting)
+                reviews_draft_new(location=location, review_ids=stored_ids, counts=self.drafting,
+                                  spread=self.spread if self.draft else None)
             if last:
                 self._finish()
             else:
@@ -429,9 +460,16 @@ class _RunWriter:
         )
 
 
+def _processes(asked: int | None) -> int:
+    """The processes an import drafts in: `asked`, else settings.IMPORT_PROCESSES (0 or unset: one per core)."""
+    if asked is None:
+        asked = settings.IMPORT_PROCESSES or os.cpu_count() or 1
+    return max(1, asked)
+
+
 def _run_execute(
     run: ImportRun, *, data: bytes, actor, default_platform: str = "", draft: bool = True,
-    progress: Callable[[ImportRun], None] | None = None,
+    progress: Callable[[ImportRun], None] | None = None, processes: int | None = None,
 ) -> ImportRun:
     """Import `data` into the run, a batch of rows at a time (_RunWriter). A run already RUNNING with processed
     rows and the same row count is resumed after its last stored batch."""
@@ -447,7 +485,7 @@ def _run_execute(
     total = len(parsed.rows)
     resume_from = run.processed_rows if run.status == ImportRun.Status.RUNNING and run.total_rows == total else 0
     writer = _RunWriter(run, actor=actor, default_platform=default_platform, draft=draft, resume_from=resume_from,
-                        notes=(parsed.encoding_note,), progress=progress)
+                        notes=(parsed.encoding_note,), progress=progress, processes=_processes(processes))
     with writer.running(total=total):
         for start in range(0, total, BATCH_ROWS):
             writer.add(parsed.rows[start : start + BATCH_ROWS], last=start + BATCH_ROWS >= total)
@@ -466,7 +504,8 @@ def reviews_import_pages(
     be shown (`safe_to_show`)."""
     run = ImportRun.objects.create(location=location, connection=connection, source_name=source_name[:300],
                                    default_platform=connection.platform)
-    writer = _RunWriter(run, actor=None, default_platform=connection.platform, draft=True)
+    writer = _RunWriter(run, actor=None, default_platform=connection.platform, draft=True,
+                        processes=_processes(None))
     with writer.running(total=0):
         for rows, total in pages:
             for start in range(0, len(rows), BATCH_ROWS):
@@ -487,6 +526,7 @@ def reviews_import(
     default_platform: str = "",
     draft: bool = True,
     progress: Callable[[ImportRun], None] | None = None,
+    processes: int | None = None,
 ) -> ImportRun:
     """Import a CSV/JSON/JSONL file of reviews into `location` and return its report.
 
@@ -497,6 +537,7 @@ def reviews_import(
     Rows without a platform take `default_platform`, else the connection's platform.
     Every new or changed review is escalated as it is stored when the rules call for it; with `draft`, the others
     are drafted (sources.drafts). `progress`, when given, is called with the run after each stored batch.
+    Topics and drafts are spread over `processes` processes (default settings.IMPORT_PROCESSES; drafting.spread).
     """
     if actor is not None:
         _require_import_rights(actor, location)
@@ -508,7 +549,7 @@ def reviews_import(
         default_platform=default_platform or (connection.platform if connection else ""),
     )
     return _run_execute(run, data=data, actor=actor, default_platform=run.default_platform, draft=draft,
-                        progress=progress)
+                        progress=progress, processes=processes)
 
 
 def _uploads_dir() -> Path:
@@ -553,8 +594,10 @@ def reviews_import_start(
     _require_import_rights(actor, location)
     inline_max = getattr(settings, "IMPORT_INLINE_MAX_BYTES", INLINE_IMPORT_MAX_BYTES)
     if len(data) <= inline_max:
+        # A web request never forks: a small file drafts in this process.
         return reviews_import(
-            location=location, actor=actor, filename=filename, data=data, default_platform=default_platform
+            location=location, actor=actor, filename=filename, data=data, default_platform=default_platform,
+            processes=1,
         )
     run = ImportRun.objects.create(
         location=location, source_name=Path(filename).name[:300] or "upload", started_by=actor,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from responses.drafting import TopicModelUnavailable, drafts_for_reviews
 from responses.drafting.drafts import drafting_for, review_input
+from responses.drafting.spread import DraftingSpread
 from responses.escalation.models import Escalation
 from responses.models import Location, Reply, ReplyState, ReplyVersion, Review
 from responses.workflow import WorkflowError, replies_start_drafted, reply_redraft_imported
@@ -28,10 +29,12 @@ class DraftCounts:
     unavailable: bool = False  # drafting's model or the practice's guard profile could not be used
 
 
-def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: DraftCounts) -> None:
+def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: DraftCounts,
+                      spread: DraftingSpread | None = None) -> None:
     """Draft the given reviews that are open, have no reply and are not escalated (an escalated review waits for
     the manager: no automatic draft), and re-draft the untouched drafts that an edit of their review made stale;
-    add to `counts`."""
+    add to `counts`. `spread`, the run's drafting over several processes, drafts with the location's setup as the
+    run read it; without it, the setup is read now and drafting stays in this process."""
     review_ids = list(review_ids)
     escalated = set(Escalation.objects.filter(review_id__in=review_ids, cleared_at__isnull=True)
                     .values_list("review_id", flat=True))
@@ -48,12 +51,14 @@ def reviews_draft_new(*, location: Location, review_ids: Iterable[int], counts: 
     if not to_draft and not stale:
         return
     drafted = [*to_draft, *(reply.review for reply in stale)]
+    reviews = [review_input(review) for review in drafted]
+    # The topics intake detected as it stored them; a review stored while the model was down has none.
+    detected = [review.topics or None for review in drafted]
     try:
-        drafts = drafts_for_reviews(
-            [review_input(review) for review in drafted], **drafting_for(location.practice, location),
-            # The topics intake detected as it stored them; a review stored while the model was down has none.
-            detected_topics=[review.topics or None for review in drafted],
-        )
+        if spread is not None:
+            drafts = spread.drafts(reviews, detected)
+        else:
+            drafts = drafts_for_reviews(reviews, **drafting_for(location.practice, location), detected_topics=detected)
     except (TopicModelUnavailable, ValueError) as exc:
         # The reviews stay stored and undrafted: the desk's "Start reply" (or the next run) drafts them.
         logger.warning("location %s: drafting unavailable during import (%s)", location.pk, type(exc).__name__)

@@ -1,0 +1,216 @@
+"""Drafting an import's batch on every core: this process takes the first share of the reviews, forked helper
+processes take the others.
+
+Almost all of an import's time goes into drafting (topics, then guard checks of the candidates) and one process
+uses one core. The helpers are forked once per run, after the models are loaded, so they share the models' memory
+and start in milliseconds; they receive the location's drafting setup (blocks, reply context, guard profile,
+languages) as the run read it, by inheritance, and each batch's reviews through a pipe. They never touch the
+database: the parent keeps its connection and its transaction, and stores what comes back.
+
+A share is drafted exactly as drafts_for_reviews drafts it alone (the same candidates, the same guard, the same
+verdicts). A helper that dies (killed, out of memory) costs no draft: its share is drafted here and the helpers are
+not used again in this run. A helper whose parent dies exits.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from responses.drafting.compose import Draft, ReviewInput
+from responses.drafting.drafts import drafts_for_reviews
+from responses.drafting.topics import detect_topics_many, detector
+
+logger = logging.getLogger(__name__)
+
+# Reviews in a share: a share is claimed in microseconds, and guard checks of 4 drafts cost about what 4 checks
+# in a larger batch cost; small shares end every process's work at about the same moment.
+SHARE = 4
+# Batches smaller than this are drafted here.
+MIN_SPREAD = 16
+# A claim waits this long for the share counter's lock; longer means a helper died holding it.
+CLAIM_TIMEOUT = 5.0
+
+_setup: dict | None = None  # in a helper: the run's drafting_for() kwargs
+_claims = None  # in a helper and its parent: the shared (next share from the front, end of the unclaimed shares)
+
+
+class _Claims:
+    """Shares of a batch handed out from both ends: helpers claim from the front, the parent from the back, each
+    under a lock in shared memory, so that no process ever waits for another to hand it work."""
+
+    def __init__(self):
+        self.bounds = multiprocessing.get_context("fork").Array("i", 2)  # [front, back), with its own lock
+
+    def reset(self, count: int) -> None:
+        with self.bounds.get_lock():
+            self.bounds[0], self.bounds[1] = 0, count
+
+    def claim(self, *, from_back: bool) -> int | None:
+        """A share's index, or None when every share is claimed. Raises TimeoutError when the lock is held by a
+        process that died."""
+        lock = self.bounds.get_lock()
+        if not lock.acquire(timeout=CLAIM_TIMEOUT):
+            raise TimeoutError("drafting share counter")
+        try:
+            front, back = self.bounds[0], self.bounds[1]
+            if front >= back:
+                return None
+            if from_back:
+                self.bounds[1] = back - 1
+                return back - 1
+            self.bounds[0] = front + 1
+            return front
+        finally:
+            lock.release()
+
+
+def _helper_start(setup: dict, claims: _Claims | None) -> None:
+    global _setup, _claims
+    _setup, _claims = setup, claims
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        # Orphaned helpers would wait on their pipe for ever: leave with the parent (a SIGKILLed worker).
+        threading.Thread(target=lambda: (parent.join(), os._exit(0)), daemon=True).start()
+
+
+def _claimed(claims: _Claims, work: Callable[[int, int], list], shares: list[tuple[int, int]], *,
+             from_back: bool) -> dict[int, list]:
+    """Claim shares and do them until none is left: {share index: its results}."""
+    done = {}
+    while (index := claims.claim(from_back=from_back)) is not None:
+        done[index] = work(*shares[index])
+    return done
+
+
+def _helper_drafts(reviews: list[ReviewInput], detected: list[list[str] | None], shares) -> dict:
+    return _claimed(
+        _claims, lambda start, end: drafts_for_reviews(reviews[start:end], detected_topics=detected[start:end],
+                                                       **_setup),
+        shares, from_back=False)
+
+
+def _helper_topics(reviews: list[tuple[str, int | None]], shares) -> dict:
+    return _claimed(_claims, lambda start, end: detect_topics_many(reviews[start:end]), shares, from_back=False)
+
+
+def _shares(count: int) -> list[tuple[int, int]]:
+    """(start, end) of the shares of `count` items."""
+    return [(start, min(start + SHARE, count)) for start in range(0, count, SHARE)]
+
+
+@contextmanager
+def _children_allowed() -> Iterator[None]:
+    """Let this process fork helpers even when it is a Celery worker's pool process. Those are daemonic, and
+    multiprocessing refuses children to a daemonic process (its parent would terminate it without a chance to
+    stop them); a helper here leaves by itself when its parent dies (_helper_start), so the refusal is lifted
+    while the helpers are forked, and put back."""
+    config = multiprocessing.current_process()._config
+    daemonic = config.get("daemon")
+    config["daemon"] = False
+    try:
+        yield
+    finally:
+        if daemonic is None:
+            config.pop("daemon", None)
+        else:
+            config["daemon"] = daemonic
+
+
+class DraftingSpread:
+    """One import run's drafting over `processes` processes (this one included) for one location's `setup`
+    (drafting_for's kwargs). Use as a context manager; with processes=1, or when the helpers cannot start, it
+    drafts everything here."""
+
+    def __init__(self, *, setup: dict, processes: int):
+        self.setup = setup
+        self.processes = max(1, processes)
+        self._executor: ProcessPoolExecutor | None = None
+        self.claims: _Claims | None = None
+        self._failed = False
+
+    def __enter__(self) -> DraftingSpread:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def drafts(self, reviews: Sequence[ReviewInput], detected_topics: Sequence[list[str] | None]) -> list[Draft]:
+        """drafts_for_reviews(reviews, detected_topics=..., **setup), shared out."""
+        reviews, detected = list(reviews), list(detected_topics)
+        return self._spread(
+            len(reviews),
+            here=lambda start, end: drafts_for_reviews(reviews[start:end], detected_topics=detected[start:end],
+                                                      **self.setup),
+            task=(_helper_drafts, reviews, detected),
+        )
+
+    def topics(self, reviews: Sequence[tuple[str, int | None]]) -> list[list[str]]:
+        """detect_topics_many(reviews), shared out. Raises TopicModelUnavailable."""
+        reviews = list(reviews)
+        return self._spread(len(reviews), here=lambda start, end: detect_topics_many(reviews[start:end]),
+                            task=(_helper_topics, reviews))
+
+    def _spread(self, count: int, *, here: Callable[[int, int], list], task: tuple) -> list:
+        """here(start, end) for every share of the `count` items, in order, the shares claimed by this process
+        and its helpers (`task`: the helper function and its arguments) as each becomes free."""
+        executor = self._helpers() if count >= MIN_SPREAD else None
+        if executor is None:
+            return here(0, count)
+        shares = _shares(count)
+        self.claims.reset(len(shares))
+        done: dict[int, list] = {}
+        sent = []
+        try:
+            sent = [executor.submit(*task, shares) for _ in range(self.processes - 1)]
+            done.update(_claimed(self.claims, here, shares, from_back=True))
+            for future in sent:
+                done.update(future.result())
+        except (BrokenProcessPool, TimeoutError):
+            # A helper died (before or during this batch): what it claimed is drafted here, and the rest of the
+            # run stays in this process.
+            self._helper_died()
+        finally:
+            wait(sent)  # no helper is still at this batch when the next one is handed out
+        return [result for index, bounds in enumerate(shares)
+                for result in (done[index] if index in done else here(*bounds))]
+
+    def _helper_died(self) -> None:
+        logger.warning("a drafting helper process died; drafting in one process for the rest of this run")
+        self._failed = True
+        self.close()
+
+    def _helpers(self) -> ProcessPoolExecutor | None:
+        if self._failed:
+            return None
+        if self._executor is None:
+            try:
+                # Loaded before the fork, the models are shared with the helpers instead of loaded by each.
+                detector()
+                from phi_guard.service import guard_load
+
+                guard_load()
+                self.claims = _Claims()
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.processes - 1, mp_context=multiprocessing.get_context("fork"),
+                    initializer=_helper_start, initargs=(self.setup, self.claims),
+                )
+                with _children_allowed():
+                    self._executor.submit(os.getpid).result()  # forks the helpers now, and sees them answer
+            except Exception as exc:  # a model that cannot load fails in this process's own drafting instead
+                logger.warning("drafting helper processes not started (%s); drafting in one process",
+                               type(exc).__name__)
+                self._failed = True
+                return None
+        return self._executor
+
