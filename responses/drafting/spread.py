@@ -123,12 +123,14 @@ def _children_allowed() -> Iterator[None]:
 
 
 class DraftingSpread:
-    """One import run's drafting over `processes` processes (this one included) for one location's `setup`
-    (drafting_for's kwargs). Use as a context manager; with processes=1, or when the helpers cannot start, it
-    drafts everything here."""
+    """One import run's drafting over `processes` processes (this one included) for one location. `setup` gives
+    drafting_for's kwargs, read once, when the run first drafts (a run that finds nothing new reads nothing; a
+    ValueError, no usable guard profile, reaches the caller as drafting_for's would). Use as a context manager;
+    with processes=1, or when the helpers cannot start, it drafts everything here."""
 
-    def __init__(self, *, setup: dict, processes: int):
-        self.setup = setup
+    def __init__(self, *, setup: Callable[[], dict], processes: int):
+        self._read_setup = setup
+        self._setup: dict | None = None
         self.processes = max(1, processes)
         self._executor: ProcessPoolExecutor | None = None
         self.claims: _Claims | None = None
@@ -145,13 +147,19 @@ class DraftingSpread:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
+    @property
+    def setup(self) -> dict:
+        if self._setup is None:
+            self._setup = self._read_setup()
+        return self._setup
+
     def drafts(self, reviews: Sequence[ReviewInput], detected_topics: Sequence[list[str] | None]) -> list[Draft]:
         """drafts_for_reviews(reviews, detected_topics=..., **setup), shared out."""
-        reviews, detected = list(reviews), list(detected_topics)
+        reviews, detected, setup = list(reviews), list(detected_topics), self.setup
         return self._spread(
             len(reviews),
             here=lambda start, end: drafts_for_reviews(reviews[start:end], detected_topics=detected[start:end],
-                                                      **self.setup),
+                                                      **setup),
             task=(_helper_drafts, reviews, detected),
         )
 
@@ -200,10 +208,14 @@ class DraftingSpread:
                 from phi_guard.service import guard_load
 
                 guard_load()
+                try:
+                    setup = self.setup
+                except ValueError:
+                    setup = {}  # helpers for topics only: drafting reports the setup's error itself
                 self.claims = _Claims()
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.processes - 1, mp_context=multiprocessing.get_context("fork"),
-                    initializer=_helper_start, initargs=(self.setup, self.claims),
+                    initializer=_helper_start, initargs=(setup, self.claims),
                 )
                 with _children_allowed():
                     self._executor.submit(os.getpid).result()  # forks the helpers now, and sees them answer

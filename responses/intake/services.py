@@ -361,16 +361,12 @@ class _RunWriter:
 
     @contextmanager
     def _spread_opened(self) -> Iterator[None]:
-        """Topics and drafts over `processes` processes, with the location's drafting setup as the run starts;
-        a setup that cannot be read (no guard profile) leaves drafting to reviews_draft_new, which reports it."""
+        """Topics and drafts over `processes` processes, with the location's drafting setup as the run first
+        drafts (DraftingSpread)."""
         if self.processes > 1:
             location = self.run.location
-            try:
-                setup = drafting_for(location.practice, location) if self.draft else {}
-            except ValueError:
-                setup = None
-            if setup is not None:
-                self.spread = DraftingSpread(setup=setup, processes=self.processes)
+            self.spread = DraftingSpread(setup=lambda: drafting_for(location.practice, location) if self.draft else {},
+                                         processes=self.processes)
         try:
             yield
         finally:

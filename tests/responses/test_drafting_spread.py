@@ -10,12 +10,13 @@ import time
 
 import pytest
 
-from responses.drafting import drafts_for_reviews
+from responses.drafting import DRAFTING_UNAVAILABLE, drafts_for_reviews
 from responses.drafting.compose import ReviewInput
 from responses.drafting.drafts import drafting_for
 from responses.drafting.spread import MIN_SPREAD, DraftingSpread, _helper_start
 from responses.drafting.topics import detect_topics_many
 from responses.intake import reviews_import
+from responses.intake import services as intake_services
 from responses.models import ImportRun, Reply, Review
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_helpers_draft_exactly_what_one_process_drafts(location):
     batch = reviews(3 * MIN_SPREAD + 5)
     topics = detect_topics_many([(review.text, review.rating) for review in batch])
 
-    with DraftingSpread(setup=setup, processes=2) as spread:
+    with DraftingSpread(setup=lambda: setup, processes=2) as spread:
         assert spread.topics([(review.text, review.rating) for review in batch]) == topics
         spread_drafts = spread.drafts(batch, topics)
         assert len(helper_pids(spread)) == 1
@@ -55,7 +56,7 @@ def test_helpers_draft_exactly_what_one_process_drafts(location):
 
 
 def test_a_small_batch_is_drafted_in_this_process(location):
-    with DraftingSpread(setup=drafting_for(location.practice, location), processes=4) as spread:
+    with DraftingSpread(setup=lambda: drafting_for(location.practice, location), processes=4) as spread:
         drafts = spread.drafts(reviews(MIN_SPREAD - 1), [None] * (MIN_SPREAD - 1))
         assert helper_pids(spread) == []
     assert all(draft.text for draft in drafts)
@@ -67,7 +68,7 @@ def test_a_helper_that_dies_costs_no_draft_and_the_run_goes_on_in_one_process(lo
     topics = [None] * len(batch)
     alone = [draft.text for draft in drafts_for_reviews(batch, detected_topics=topics, **setup)]
 
-    with DraftingSpread(setup=setup, processes=2) as spread:
+    with DraftingSpread(setup=lambda: setup, processes=2) as spread:
         spread.drafts(batch[:MIN_SPREAD], topics[:MIN_SPREAD])
         for pid in helper_pids(spread):
             os.kill(pid, signal.SIGKILL)
@@ -160,3 +161,35 @@ def test_a_celery_pool_process_may_fork_helpers_and_stays_daemonic(allowed):
     else:
         assert answer == "daemonic processes are not allowed to have children"
     assert still_daemonic is True
+
+
+def forty_rows() -> bytes:
+    rows = "".join(f"u-{n},{NAMES[n % len(NAMES)]},4,{OPENINGS[n % len(OPENINGS)]}. Visit {n}.,2024-05-01\n"
+                   for n in range(40))
+    return ("external_id,author_name,rating,text,posted_at\n" + rows).encode()
+
+
+def test_with_helpers_and_no_model_every_row_is_stored_and_the_report_says_drafting_is_unavailable(location,
+                                                                                                 settings):
+    settings.PHI_GUARD_SPACY_MODEL = "en_no_such_model_xx"
+
+    run = reviews_import(location=location, actor=None, filename="reviews.csv", data=forty_rows(),
+                         default_platform="google", processes=2)
+
+    assert (run.status, run.created_count, run.drafted_count) == (ImportRun.Status.DONE, 40, 0)
+    assert {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True} in run.errors
+    assert not Reply.objects.exists()
+
+
+def test_with_helpers_and_an_unusable_guard_profile_every_row_is_stored_undrafted(location, monkeypatch):
+    def unusable(practice, location=None):
+        raise ValueError("the practice's guard profile cannot be read")
+
+    monkeypatch.setattr(intake_services, "drafting_for", unusable)
+
+    run = reviews_import(location=location, actor=None, filename="reviews.csv", data=forty_rows(),
+                         default_platform="google", processes=2)
+
+    assert (run.status, run.created_count, run.drafted_count) == (ImportRun.Status.DONE, 40, 0)
+    assert {"line": 0, "reason": DRAFTING_UNAVAILABLE, "warning": True} in run.errors
+    assert Review.objects.exclude(topics=[]).count() == 40  # topics were still detected, by the helpers too
