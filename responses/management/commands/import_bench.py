@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import re
 import resource
@@ -70,6 +71,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _helpers_peak_mb() -> float:
+    """The largest peak of the drafting helpers that have ended (their pages shared with this process count in
+    both)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 class _TimedLines(io.StringIO):
     """stderr for the command: remembers when each progress line arrived."""
 
@@ -91,12 +98,16 @@ class Command(BaseCommand):
         parser.add_argument("--reimport-rows", type=int, default=5_000, help="rows of it imported again unchanged")
         parser.add_argument("--large-rows", type=int, default=0, help="rows of a sustained-rate file; 0 skips it")
         parser.add_argument("--reference-rows", type=int, default=1_000, help="reviews for the models-only reference")
+        parser.add_argument("--one-process-rows", type=int, default=None, metavar="N",
+                            help="new reviews imported again in one process (--processes 1), as a reference for "
+                                 "the main file's rate; default: as many as --rows, 0 skips it")
         parser.add_argument("--first-names", type=int, default=75, metavar="PERCENT",
                             help="authors showing a first name (their drafts greet them by it; the rest share texts)")
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, rows: int, reimport_rows: int, large_rows: int, reference_rows: int, first_names: int,
-               seed: int, **options):
+               seed: int, one_process_rows: int | None, **options):
+        self.one_process_rows = rows if one_process_rows is None else one_process_rows
         self.named = first_names / 100
         self.folder = Path(settings.VAR_DIR)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -128,9 +139,16 @@ class Command(BaseCommand):
         main = reviews_csv(rows, seed, "bench", self.named)
         seconds, _ = self._import(main, "bench.csv")
         run = ImportRun.objects.order_by("-pk").first()
-        out(f"  {rows:,} new reviews: {seconds:.1f} s, {rows / seconds:.0f} reviews/s "
+        processes = settings.IMPORT_PROCESSES or os.cpu_count() or 1
+        out(f"  {rows:,} new reviews in {processes} processes: {seconds:.1f} s, {rows / seconds:.0f} reviews/s "
             f"({run.created_count:,} new, {run.drafted_count:,} drafted, {run.escalated_count:,} escalated); "
-            f"peak memory {_peak_mb():.0f} MB ({loaded:.0f} MB with the models loaded)")
+            f"peak memory {_peak_mb():.0f} MB here, {_helpers_peak_mb():.0f} MB in a helper "
+            f"({loaded:.0f} MB with the models loaded)")
+        if self.one_process_rows:
+            count = self.one_process_rows
+            seconds, _ = self._import(reviews_csv(count, seed + 3, "alone", self.named), "alone.csv", processes=1)
+            out(f"  reference, same run: {count:,} other new reviews in one process: {seconds:.1f} s, "
+                f"{count / seconds:.0f} reviews/s")
 
         again = b"".join(main.splitlines(keepends=True)[: reimport_rows + 1])
         seconds, _ = self._import(again, "again.csv")
@@ -149,14 +167,16 @@ class Command(BaseCommand):
                 f"on {reference_rows:,} of these reviews (topics, then guard checks until a draft passes, in "
                 "batches of 64; no database, no parse kept between checks)")
 
-    def _import(self, data: bytes, name: str, every: float = 0) -> tuple[float, list[tuple[float, str]]]:
+    def _import(self, data: bytes, name: str, every: float = 0,
+                processes: int | None = None) -> tuple[float, list[tuple[float, str]]]:
         path = self.folder / f"import-bench-{name}"
         path.write_bytes(data)
         stderr = _TimedLines()
         try:
             started = time.perf_counter()
             call_command("import_reviews", str(path), "--location", str(self.location.pk), "--platform", "google",
-                         "--progress-every", str(every), stdout=io.StringIO(), stderr=stderr)
+                         "--progress-every", str(every), *(["--processes", str(processes)] if processes else []),
+                         stdout=io.StringIO(), stderr=stderr)
             seconds = time.perf_counter() - started
         finally:
             path.unlink(missing_ok=True)

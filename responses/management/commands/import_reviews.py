@@ -59,9 +59,13 @@ class Command(BaseCommand):
             "--progress-every", type=float, default=5.0, metavar="SECONDS",
             help="print progress (rows done of the file's rows, rows/s) to stderr this often; 0 for never",
         )
+        parser.add_argument(
+            "--processes", type=int, default=None, metavar="N",
+            help="processes to draft in: this one and N-1 forked helpers (default: IMPORT_PROCESSES, one per core)",
+        )
 
     def handle(self, *args, file: str, location: int, platform: str, format: str, progress_every: float,
-               **options):
+               processes: int | None, **options):
         target = Location.objects.select_related("practice").filter(pk=location).first()
         if target is None:
             raise CommandError(f"There is no location with id {location}.")
@@ -72,6 +76,8 @@ class Command(BaseCommand):
                 data, name = Path(file).read_bytes(), Path(file).name
             except OSError as exc:
                 raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
+        if processes is not None and processes < 1:
+            raise CommandError("--processes must be 1 or more.")
         if format:
             name = f"{Path(name).stem}.{format}"
         # Stopped with SIGTERM (or Ctrl-C), the import ends its run as failed instead of leaving it "running";
@@ -79,7 +85,7 @@ class Command(BaseCommand):
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             run = reviews_import(location=target, actor=None, filename=name, data=data, default_platform=platform,
-                                 progress=_progress_printer(self.stderr.write, progress_every))
+                                 progress=_progress_printer(self.stderr.write, progress_every), processes=processes)
         finally:
             signal.signal(signal.SIGTERM, previous)
         if run.status == ImportRun.Status.FAILED:
