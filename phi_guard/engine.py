@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.8"
+ENGINE_VERSION = "2.9"  # 2.9: replies parsed a sentence at a time (parse_cache)
 
 
 class GuardUnavailable(RuntimeError):

@@ -6,7 +6,7 @@ v2 measured 63/64 recall and 3/45 false blocks here, 2.2 on 20 batches 2/45, on 
 page and website now score as confirming a visit, while on the 1,600 held-out replies of b18-b41 it catches 763
 of 781 unsafe replies (2.3: 756) and blocks 154 of 762 safe ones (2.3: 164); tests/phi_guard/data/README.md.
 Retrained on 37 batches, 2.4 measures 64/64 and
-3/45 again, and so does 2.5; 2.6 on 58 batches, 2.7 on 64 and 70, and 2.8 on 70 measure 63/64 and 3/45. Each item here is 2.2 points and moves with every retraining, so the floor stays 5/45; it
+3/45 again, and so does 2.5; 2.6 on 58 batches, 2.7 on 64 and 70, and 2.8 on 70 measure 63/64 and 3/45, 2.9 on 70 64/64 and 3/45. Each item here is 2.2 points and moves with every retraining, so the floor stays 5/45; it
 stops a slide. Held-out numbers come
 from `phi_eval --split heldout`, not from this set."""
 import json

@@ -110,3 +110,36 @@ def test_it_forgets_the_least_recently_read_replies_beyond_its_capacity(parses, 
 
     assert list(kept._parsed) == texts[2:]
     assert (kept.misses, kept.hits) == (5, 1)
+
+
+def test_a_sentence_is_parsed_once_for_every_reply_it_appears_in(parses):
+    kept = parses(100)
+    body = "We work hard to make every visit calm.\n\n— The Willow & Pine team"
+    texts = [f"Hi {name}, thank you for the kind words! {body}" for name in ("Kelsey", "Marco", "Ana")]
+
+    artifacts = kept.parse_many(texts, batch_size=8, keep=True)
+    # Three greetings, and the shared sentence and signature once each.
+    assert (kept.sentence_misses, kept.sentence_hits) == (5, 0)
+    kept.parse_many([f"Hi Priya, thank you for the kind words! {body}"], batch_size=8, keep=True)
+    assert (kept.sentence_misses, kept.sentence_hits) == (6, 2)
+
+    for text, parsed in zip(texts, artifacts):
+        doc = parsed.tokens
+        assert doc.text == text
+        assert [sentence.text.strip() for sentence in doc.sents] == [
+            text.split("! ")[0] + "!", "We work hard to make every visit calm.", "— The Willow & Pine team"]
+        assert {token.pos_ for token in doc if token.text == "work"} == {"VERB"}
+
+
+def test_a_reply_parsed_whole_or_kept_reads_the_same(parses):
+    text = "Hi Marco, thanks so much!  We hope to see you again soon.\nWarmly, the team"
+    alone = parses(0).parse_many([text], batch_size=8)[0].tokens
+    kept = parses(10)
+    kept.parse_many([text], batch_size=8, keep=True)
+    again = kept.parse_many([text], batch_size=8, keep=True)[0].tokens
+
+    def reading(doc):
+        return [(t.text, t.whitespace_, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, t.is_sent_start) for t in doc]
+
+    assert reading(alone) == reading(again)
+    assert alone.text == text
