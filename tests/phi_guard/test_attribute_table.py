@@ -1,7 +1,7 @@
 """The guard's and the topic detector's pipelines set part of speech, morphology and some lemmas with the model's
 own attribute rules, looked up in tables (phi_guard.attribute_table) instead of matched one by one. The matches,
 and so every annotation, must be exactly the model's attribute_ruler's: over the labelled corpus (replies and
-reviews, every fifth), with and without the parser, and on the wordings only its two-token, NOT_IN and REGEX
+reviews, every tenth), with and without the parser, and on the wordings only its two-token, NOT_IN and REGEX
 rules match."""
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ RARE_WORDINGS = [
 ]
 
 
-def corpus_texts(every: int = 5) -> list[str]:
+def corpus_texts(every: int = 10) -> list[str]:
     texts = []
     for name in BATCHES:
         for example in load_batch(name).examples[::every]:
@@ -53,7 +53,7 @@ def untouched(nlp, texts):
 def test_the_tables_find_exactly_the_rulers_matches_over_the_corpus(pipeline):
     nlp, stock, table = pipeline
     docs = untouched(nlp, corpus_texts())
-    assert len(docs) > 6_000
+    assert len(docs) > 3_000
     differing = [doc.text[:40] for doc in docs if table.match(doc) != stock.match(doc)]
     assert differing == []
     assert sum(len(table.match(doc)) for doc in docs[:200]) > sum(len(doc) for doc in docs[:200])
