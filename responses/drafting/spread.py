@@ -1,5 +1,5 @@
-"""Drafting an import's batch on every core: this process takes the first share of the reviews, forked helper
-processes take the others.
+"""Drafting an import's batch on every core: this process and forked helper processes claim small shares of the
+batch's reviews (helpers from the front, this process from the back) until none is left.
 
 Almost all of an import's time goes into drafting (topics, then guard checks of the candidates) and one process
 uses one core. The helpers are forked once per run, after the models are loaded, so they share the models' memory
