@@ -88,15 +88,20 @@ def _claimed(claims: _Claims, work: Callable[[int, int], list], shares: list[tup
     return done
 
 
-def _helper_drafts(reviews: list[ReviewInput], detected: list[list[str] | None], shares) -> dict:
-    return _claimed(
-        _claims, lambda start, end: drafts_for_reviews(reviews[start:end], detected_topics=detected[start:end],
-                                                       **_setup),
-        shares, from_back=False)
+# The work on a batch, as (start, end) -> results, the same in this process and in a helper (by reference: these
+# functions are what a helper is sent, with their batch).
+def _drafts_of(reviews: list[ReviewInput], detected: list[list[str] | None],
+               setup: dict) -> Callable[[int, int], list[Draft]]:
+    return lambda start, end: drafts_for_reviews(reviews[start:end], detected_topics=detected[start:end], **setup)
 
 
-def _helper_topics(reviews: list[tuple[str, int | None]], shares) -> dict:
-    return _claimed(_claims, lambda start, end: detect_topics_many(reviews[start:end]), shares, from_back=False)
+def _topics_of(reviews: list[tuple[str, int | None]], setup: dict) -> Callable[[int, int], list[list[str]]]:
+    return lambda start, end: detect_topics_many(reviews[start:end])
+
+
+def _helper_claims(work_of: Callable[..., Callable[[int, int], list]], batch: tuple, shares) -> dict[int, list]:
+    """In a helper: the batch's shares it claims from the front, done with the run's setup."""
+    return _claimed(_claims, work_of(*batch, _setup), shares, from_back=False)
 
 
 def _shares(count: int) -> list[tuple[int, int]]:
@@ -155,23 +160,18 @@ class DraftingSpread:
 
     def drafts(self, reviews: Sequence[ReviewInput], detected_topics: Sequence[list[str] | None]) -> list[Draft]:
         """drafts_for_reviews(reviews, detected_topics=..., **setup), shared out."""
-        reviews, detected, setup = list(reviews), list(detected_topics), self.setup
-        return self._spread(
-            len(reviews),
-            here=lambda start, end: drafts_for_reviews(reviews[start:end], detected_topics=detected[start:end],
-                                                      **setup),
-            task=(_helper_drafts, reviews, detected),
-        )
+        setup = self.setup  # a setup that cannot be read fails here, before anything is handed out
+        return self._spread(_drafts_of, (list(reviews), list(detected_topics)), len(reviews), setup)
 
     def topics(self, reviews: Sequence[tuple[str, int | None]]) -> list[list[str]]:
         """detect_topics_many(reviews), shared out. Raises TopicModelUnavailable."""
-        reviews = list(reviews)
-        return self._spread(len(reviews), here=lambda start, end: detect_topics_many(reviews[start:end]),
-                            task=(_helper_topics, reviews))
+        return self._spread(_topics_of, (list(reviews),), len(reviews), {})
 
-    def _spread(self, count: int, *, here: Callable[[int, int], list], task: tuple) -> list:
-        """here(start, end) for every share of the `count` items, in order, the shares claimed by this process
-        and its helpers (`task`: the helper function and its arguments) as each becomes free."""
+    def _spread(self, work_of: Callable[..., Callable[[int, int], list]], batch: tuple, count: int,
+                setup: dict) -> list:
+        """work_of(*batch, setup)(start, end) for every share of the batch's `count` items, in order, the shares
+        claimed by this process and its helpers as each becomes free."""
+        here = work_of(*batch, setup)
         executor = self._helpers() if count >= MIN_SPREAD else None
         if executor is None:
             return here(0, count)
@@ -180,7 +180,7 @@ class DraftingSpread:
         done: dict[int, list] = {}
         sent = []
         try:
-            sent = [executor.submit(*task, shares) for _ in range(self.processes - 1)]
+            sent = [executor.submit(_helper_claims, work_of, batch, shares) for _ in range(self.processes - 1)]
             done.update(_claimed(self.claims, here, shares, from_back=True))
             for future in sent:
                 done.update(future.result())
@@ -199,7 +199,7 @@ class DraftingSpread:
         self.close()
 
     def _helpers(self) -> ProcessPoolExecutor | None:
-        if self._failed:
+        if self._failed or self.processes < 2:
             return None
         if self._executor is None:
             try:

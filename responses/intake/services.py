@@ -427,8 +427,7 @@ class _RunWriter:
             # Before drafting: a review the practice already answered on the platform gets no draft.
             platform_replies_record(replies=shown)
             if self.draft and stored_ids:
-                reviews_draft_new(location=location, review_ids=stored_ids, counts=self.drafting,
-                                  spread=self.spread if self.draft else None)
+                reviews_draft_new(location=location, review_ids=stored_ids, counts=self.drafting, spread=self.spread)
             if last:
                 self._finish()
             else:
@@ -456,7 +455,7 @@ class _RunWriter:
         )
 
 
-def _processes(asked: int | None) -> int:
+def import_processes(asked: int | None = None) -> int:
     """The processes an import drafts in: `asked`, else settings.IMPORT_PROCESSES (0 or unset: one per core)."""
     if asked is None:
         asked = settings.IMPORT_PROCESSES or os.cpu_count() or 1
@@ -481,7 +480,7 @@ def _run_execute(
     total = len(parsed.rows)
     resume_from = run.processed_rows if run.status == ImportRun.Status.RUNNING and run.total_rows == total else 0
     writer = _RunWriter(run, actor=actor, default_platform=default_platform, draft=draft, resume_from=resume_from,
-                        notes=(parsed.encoding_note,), progress=progress, processes=_processes(processes))
+                        notes=(parsed.encoding_note,), progress=progress, processes=import_processes(processes))
     with writer.running(total=total):
         for start in range(0, total, BATCH_ROWS):
             writer.add(parsed.rows[start : start + BATCH_ROWS], last=start + BATCH_ROWS >= total)
@@ -501,7 +500,7 @@ def reviews_import_pages(
     run = ImportRun.objects.create(location=location, connection=connection, source_name=source_name[:300],
                                    default_platform=connection.platform)
     writer = _RunWriter(run, actor=None, default_platform=connection.platform, draft=True,
-                        processes=_processes(None))
+                        processes=import_processes())
     with writer.running(total=0):
         for rows, total in pages:
             for start in range(0, len(rows), BATCH_ROWS):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 import re
 import resource
@@ -123,6 +122,7 @@ class Command(BaseCommand):
             teardown_test_environment()
 
     def _run(self, rows: int, reimport_rows: int, large_rows: int, reference_rows: int, seed: int) -> None:
+        from responses.intake.services import import_processes
         from responses.models import ImportRun, Location, Practice, StaffMember
 
         practice = Practice.objects.create(
@@ -139,7 +139,7 @@ class Command(BaseCommand):
         main = reviews_csv(rows, seed, "bench", self.named)
         seconds, _ = self._import(main, "bench.csv")
         run = ImportRun.objects.order_by("-pk").first()
-        processes = settings.IMPORT_PROCESSES or os.cpu_count() or 1
+        processes = import_processes()
         out(f"  {rows:,} new reviews in {processes} processes: {seconds:.1f} s, {rows / seconds:.0f} reviews/s "
             f"({run.created_count:,} new, {run.drafted_count:,} drafted, {run.escalated_count:,} escalated); "
             f"peak memory {_peak_mb():.0f} MB here, {_helpers_peak_mb():.0f} MB in a helper "
