@@ -533,13 +533,18 @@ def test_bob_rejects_with_a_comment(client, bob, pending):
     assert pending.state == ReplyState.DRAFTING and pending.rejection_comment == "Too formal."
 
 
+def mark_posted_as(client, user, reply, posted) -> str:
+    """`user` marks `reply` posted at `posted` (local time, to the minute, as the form sends it): the page's body."""
+    return as_user(client, user).post(
+        reverse("reply_mark_posted", args=[reply.review_id]),
+        {"expected_revision": reply.revision, "posted_at": posted.strftime("%Y-%m-%dT%H:%M")}, **HTMX,
+    ).content.decode()
+
+
 def test_bob_marks_an_approved_reply_posted_with_its_time(client, bob, approved):
     approved_back_then(approved, timezone.now() - timedelta(hours=3))
     posted = timezone.localtime() - timedelta(hours=2)
-    body = as_user(client, bob).post(
-        reverse("reply_mark_posted", args=[approved.review_id]),
-        {"expected_revision": approved.revision, "posted_at": posted.strftime("%Y-%m-%dT%H:%M")}, **HTMX,
-    ).content.decode()
+    body = mark_posted_as(client, bob, approved, posted)
     assert "Posted" in body
     approved.refresh_from_db()
     assert approved.state == ReplyState.POSTED
@@ -548,10 +553,7 @@ def test_bob_marks_an_approved_reply_posted_with_its_time(client, bob, approved)
 
 def test_a_posting_time_before_the_approval_is_refused_with_a_reason(client, bob, approved):
     posted = timezone.localtime(approved.approved_at) - timedelta(hours=1)
-    body = as_user(client, bob).post(
-        reverse("reply_mark_posted", args=[approved.review_id]),
-        {"expected_revision": approved.revision, "posted_at": posted.strftime("%Y-%m-%dT%H:%M")}, **HTMX,
-    ).content.decode()
+    body = mark_posted_as(client, bob, approved, posted)
     assert "cannot be before the reply was approved" in body
     approved.refresh_from_db()
     assert approved.state == ReplyState.APPROVED
