@@ -267,30 +267,61 @@ def _reviews_unchanged_on_platform(*, location: Location, rows: list[ReviewRow])
     return unchanged
 
 
-def _reviews_plainly_unchanged(*, location: Location, rows: list[ReviewRow],
-                                topics: dict[int, list[str]]) -> dict[int, int]:
-    """Rows (by index) that _review_store would find unchanged and leave alone, mapped to the stored review's id,
-    read in one query: the review it would pick has the row's text, rating and author, needs no topics and the
-    row brings no platform edit time. A key that comes twice in the batch is left to _review_store (the first
-    row may change it)."""
+def _reviews_known(*, location: Location, rows: list[ReviewRow],
+                   topics: dict[int, list[str]]) -> tuple[dict[int, int], list[int]]:
+    """What _review_store would do with the batch's rows, read in one query, for the two plain cases:
+    - rows it would find unchanged and leave alone, by index, mapped to the stored review's id: the review it
+      would pick has the row's text, rating and author, needs no topics and the row brings no platform edit time;
+    - rows it would create (the indexes): there is no stored review to pick.
+    A key that comes twice in the batch is left to _review_store (the first row may change it)."""
     counted = Counter((row.platform, row.external_id) for row in rows)
-    plain = {index: row for index, row in enumerate(rows)
-             if counted[(row.platform, row.external_id)] == 1 and row.platform_updated_at is None}
-    if not plain:
-        return {}
-    stored = _reviews_picked(location=location, external_ids={row.external_id for row in plain.values()},
+    single = {index: row for index, row in enumerate(rows) if counted[(row.platform, row.external_id)] == 1}
+    if not single:
+        return {}, []
+    stored = _reviews_picked(location=location, external_ids={row.external_id for row in single.values()},
                              fields=("text_sha256", "rating", "author_name", "topics"))
-    unchanged = {}
-    for index, row in plain.items():
+    unchanged, new = {}, []
+    for index, row in single.items():
         found = stored.get((row.platform, row.external_id))
         if found is None:
+            new.append(index)
+            continue
+        if row.platform_updated_at is not None:
             continue
         pk, digest, rating, author_name, stored_topics = found
         if (digest, rating, author_name) == (text_sha256(row.text), row.rating, row.author_name) and not (
             topics.get(index) and not stored_topics
         ):
             unchanged[index] = pk
-    return unchanged
+    return unchanged, new
+
+
+def _reviews_create(*, location: Location, rows: dict[int, ReviewRow], topics: dict[int, list[str]],
+                    keywords: list[str]) -> dict[int, tuple[int, bool]]:
+    """Create the batch's new reviews (by index) in one statement, and escalate those that call for it: what
+    _review_store does for each, without its queries per row. Under the batch's review locks (PostgreSQL) nobody
+    stores them meanwhile; should another SQLite writer have stored one (the unique constraint refuses the
+    statement), none is created here and each goes through _review_store. {index: (review id, escalated now)}"""
+    if not rows:
+        return {}
+    reviews = {
+        index: Review(
+            location=location, platform=row.platform, external_id=row.external_id, author_name=row.author_name,
+            rating=row.rating, text=row.text, text_sha256=text_sha256(row.text), posted_at=row.posted_at,
+            platform_updated_at=row.platform_updated_at,
+            topics=topics[index] if index in topics else _topics_for(row.text, row.rating),
+        )
+        for index, row in rows.items()
+    }
+    try:
+        with transaction.atomic():
+            Review.objects.bulk_create(reviews.values())
+    except IntegrityError:
+        return {}
+    return {
+        index: (review.pk, review_escalate_if_needed(review=review, keywords=keywords, new=True)[1])
+        for index, review in reviews.items()
+    }
 
 
 class _RunWriter:
@@ -411,10 +442,14 @@ class _RunWriter:
             shown = [(review_id, valid[index].owner_reply) for index, review_id in unchanged.items()
                      if valid[index].owner_reply]
             stored_ids = []
-            plainly_unchanged = _reviews_plainly_unchanged(location=location, rows=rows, topics=topics)
+            plainly_unchanged, new = _reviews_known(location=location, rows=rows, topics=topics)
+            created = _reviews_create(location=location, rows={index: rows[index] for index in new}, topics=topics,
+                                      keywords=self.keywords)
             for index, row in enumerate(rows):
                 if index in plainly_unchanged:
                     review_id, outcome, escalated = plainly_unchanged[index], UNCHANGED, False
+                elif index in created:
+                    (review_id, escalated), outcome = created[index], CREATED
                 else:
                     review, outcome, escalated = _review_store(location=location, row=row, actor=self.actor,
                                                                topics=topics.get(index), keywords=self.keywords)

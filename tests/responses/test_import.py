@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from responses import workflow
 from responses.intake import reviews_import, reviews_import_start
-from responses.models import AuditEvent, ImportRun, Reply, Review
+from responses.models import AuditEvent, ImportRun, Reply, Review, text_sha256
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +311,41 @@ def test_the_same_review_twice_in_one_file_is_stored_once(location, alice):
     run = run_import(location, alice, data)
 
     assert (run.created_count, run.unchanged_count, Review.objects.count()) == (1, 1, 1)
+
+
+def test_a_batch_of_new_reviews_is_written_in_one_statement(location, alice):
+    rows = "".join(f"google,n-{number},Guest {number},5,Lovely visit number {number}.,2024-05-01\n"
+                   for number in range(40))
+
+    with CaptureQueriesContext(connection) as queries:
+        run = run_import(location, alice, "platform,external_id,author_name,rating,text,posted_at\n" + rows,
+                         draft=False)
+
+    assert (run.created_count, Review.objects.count()) == (40, 40)
+    inserts = [query for query in queries.captured_queries
+               if query["sql"].startswith('INSERT INTO "responses_review"')]
+    assert len(inserts) == 1
+
+
+def test_a_review_another_writer_stores_meanwhile_is_not_created_twice(location, alice, monkeypatch):
+    from responses.intake import services
+
+    real_known = services._reviews_known
+
+    def stored_meanwhile(**kwargs):
+        found = real_known(**kwargs)
+        # Between the batch's look-up and its insert, another writer stores the batch's first review.
+        Review.objects.create(location=location, platform="google", external_id="g-1", author_name="Kelsey P.",
+                              rating=2, text="The wait was long.", text_sha256=text_sha256("The wait was long."),
+                              posted_at=timezone.now() - timedelta(days=30))
+        return found
+
+    monkeypatch.setattr(services, "_reviews_known", stored_meanwhile)
+    run = run_import(location, alice, CSV)
+
+    assert (run.created_count, run.unchanged_count) == (2, 1)
+    assert Review.objects.filter(external_id="g-1").count() == 1
+    assert sorted(Review.objects.values_list("external_id", flat=True)) == ["f-1", "g-1", "g-2"]
 
 
 def test_charlie_cannot_import_into_another_practices_location(location, charlie):

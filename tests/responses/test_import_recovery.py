@@ -87,16 +87,17 @@ def test_a_redelivered_task_resumes_after_the_last_stored_batch(queued_run):
 
 
 def test_a_batch_and_its_progress_are_stored_together(queued_run, monkeypatch):
-    real_store = intake_services._review_store
+    real_create = intake_services._reviews_create
     calls = []
 
-    def store_then_die(**kwargs):
+    def create_then_die(**kwargs):
+        created = real_create(**kwargs)
         calls.append(1)
-        if len(calls) == BATCH_ROWS + 3:  # in the middle of the second batch
+        if len(calls) == 2:  # the second batch's reviews are written, its progress is not yet
             raise MemoryError  # stands in for the process dying
-        return real_store(**kwargs)
+        return created
 
-    monkeypatch.setattr(intake_services, "_review_store", store_then_die)
+    monkeypatch.setattr(intake_services, "_reviews_create", create_then_die)
     ImportRun.objects.filter(pk=queued_run.pk).update(attempts=0)
     with pytest.raises(MemoryError):
         reviews_import_upload(run=queued_run)
@@ -246,7 +247,7 @@ def test_ctrl_c_during_an_import_fails_its_run(location, monkeypatch):
     def interrupted(**kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(intake_services, "_review_store", interrupted)
+    monkeypatch.setattr(intake_services, "_reviews_create", interrupted)
     with pytest.raises(KeyboardInterrupt):
         reviews_import(location=location, actor=None, filename="export.csv", data=csv_of(10))
 
@@ -260,7 +261,7 @@ def test_sigterm_during_the_command_line_import_fails_its_run(location, monkeypa
         os.kill(os.getpid(), signal.SIGTERM)  # what `kill` or a container stop sends
         raise AssertionError("SIGTERM did not stop the import")
 
-    monkeypatch.setattr(intake_services, "_review_store", terminated)
+    monkeypatch.setattr(intake_services, "_reviews_create", terminated)
     path = tmp_path / "export.csv"
     path.write_bytes(csv_of(10))
     before = signal.getsignal(signal.SIGTERM)
