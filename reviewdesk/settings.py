@@ -161,7 +161,7 @@ else:
     _broker = {name: VAR_DIR / "broker" / name for name in ("queue", "processed", "control")}
     for _folder in _broker.values():
         _folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host means nothing here; without one kombu warns on every connection
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker["queue"]),
         "data_folder_out": str(_broker["queue"]),

@@ -37,5 +37,5 @@ def test_postgres_enforces_the_review_invariants(location, make_review):
 def test_without_redis_the_embedded_defaults_need_no_server():
     if settings.REDIS_URL:
         pytest.skip("REDIS_URL is set: the embedded defaults are not in use")
-    assert app.conf.broker_url == "filesystem://"
+    assert app.conf.broker_url.startswith("filesystem://")
     assert settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache")
