@@ -132,6 +132,8 @@ class ReplyContext:
     known_name_parts: frozenset[str]
     review_terms: frozenset[str]
     review_names: frozenset[str]
+    review_words: frozenset[str] = frozenset()  # every word of the review, lower-cased
+    display_letters: str = ""  # the display name's letters, lower-cased ("thatguymarcus")
 
     @staticmethod
     def echo_key(word: str) -> str:
@@ -148,10 +150,11 @@ class ReplyContext:
         display_parts = {w.lower() for w in re.split(r"[^A-Za-z]+", reviewer_name or "") if w}
         known = set(practice.name_parts) | display_parts
         display_keys = {echo_key(part) for part in display_parts}
-        terms, names = set(), set()
+        terms, names, words = set(), set(), set()
         previous = ""
         for token in review_tokens:
             text = token.text
+            words.add(text.lower())
             key = echo_key(text)
             sentence_start = not previous or bool(_SENTENCE_END.search(previous))
             previous = text
@@ -164,4 +167,5 @@ class ReplyContext:
             else:
                 terms.add(key)
         return cls(practice=practice, first_name=first_name, surname_pattern=surname_pattern,
-                   known_name_parts=frozenset(known), review_terms=frozenset(terms), review_names=frozenset(names))
+                   known_name_parts=frozenset(known), review_terms=frozenset(terms), review_names=frozenset(names),
+                   review_words=frozenset(words), display_letters=re.sub(r"[^a-z]", "", (reviewer_name or "").lower()))

@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.9"  # 2.9: replies parsed a sentence at a time (parse_cache)
+ENGINE_VERSION = "2.10"  # 2.10: a first name the display name does not show (UNSHOWN_FIRST_NAME)
 
 
 class GuardUnavailable(RuntimeError):

@@ -44,6 +44,10 @@ ENTITY_POLICY: dict[str, tuple[str, str]] = {
                       "Uses the surname on the reviewer's display name; with their first name it names them in "
                       "full. Address them only by the first name they show. " + PRIVATE),
     "PERSON": ("identifier", "Names a person who is not on the practice's staff. " + _IDENTIFIER),
+    "UNSHOWN_FIRST_NAME": ("identifier",
+                           "Addresses someone by a first name the reviewer's display name does not show, which tells "
+                           "everyone the practice knows who wrote the review. Use the first name they show, or "
+                           "none. " + PRIVATE),
     "DATE_OF_SERVICE": ("identifier", "Gives a date or time tied to the reviewer. " + _IDENTIFIER),
     "AGE": ("identifier", "States the reviewer's age. " + _IDENTIFIER),
     "ACCOUNT_NUMBER": ("identifier", "Shows an account, member or card number. " + _IDENTIFIER),

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
 from phi_guard.context import ReplyContext
+from phi_guard.features import GREETINGS
+from phi_guard.lexicon import display_words
 from phi_guard.scan import SCAN_KEY, SECOND_PERSON, ReplyScan
 
 MODIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN", "SYM", "ADV", "PART"})
@@ -520,8 +522,10 @@ class RemedyRecognizer(_ScanRecognizer):
 class ReplyContextRecognizer(_ScanRecognizer):
     """Names and words from the review echoed back, and the reviewer's full name."""
 
-    ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "SHOWN_SURNAME", "PERSON"]
+    ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "SHOWN_SURNAME", "PERSON", "UNSHOWN_FIRST_NAME"]
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+    SIGNATURE_MARKS = frozenset({"-", "--", "—", "–", "~"})
+    TITLE_WORDS = frozenset({"don", "doña", "dona", "señor", "señora", "senor", "senora", "sir", "madam", "miss"})
 
     def find(self, scan, context):
         doc = scan.doc
@@ -569,7 +573,53 @@ class ReplyContextRecognizer(_ScanRecognizer):
             elif (token.is_title and token.lower_ in scan.lex.given_names
                   and token.lower_ not in context.known_name_parts):
                 yield "PERSON", token.i, nxt.i + 1, 0.7
+        # Somebody addressed by a first name the display name does not show ("Thanks, Sarah!" to "sweetpea303" or
+        # "S. M."): the practice knows who wrote the review.
+        for start, end in scan.sentences:
+            sentence = doc[start:end]
+            for token in sentence:
+                if self._unshown_first_name(token, sentence, context, scan.lex):
+                    yield "UNSHOWN_FIRST_NAME", token.i, token.i + 1, 0.8
 
+
+    @classmethod
+    def _unshown_first_name(cls, token, sentence, context, lex) -> bool:
+        """A given name addressing someone (cls._addressed) that is not the first name the reviewer shows (nor
+        inside their handle: "ThatGuyMarcus"), nobody's in the practice, not written in the review, and not a
+        signature (after a dash, or on the reply's last line). A name that is also a word ("Hope", "Will") counts
+        only capitalised inside a sentence."""
+        lower = token.lower_
+        if not token.is_alpha or len(lower) < 3 or lower not in lex.given_names or lower in cls.TITLE_WORDS:
+            return False
+        if lower in display_words():  # a relative, a household, a Spanish function word ("está", "buena")
+            return False
+        if lower == context.first_name or lower in context.display_letters or lower in context.known_name_parts:
+            return False
+        if lower in context.review_words or (lower in lex.english_words and not (token.is_title and token.i > sentence.start)):
+            return False
+        text = token.doc.text
+        if "\n" not in text[token.idx:].rstrip() and "\n" in text[:token.idx].strip():
+            return False  # the last line of a reply of several: a signature
+        return cls._addressed(token, sentence)
+
+    @classmethod
+    def _addressed(cls, token, sentence) -> bool:
+        """Used to address someone: after a greeting ("Hi Linda", "Thank you so much, Jenny"), as the reply's first
+        word before a comma or an exclamation mark ("Sarah, ..."), or after a comma at the end of a sentence
+        ("appreciate it, terrence")."""
+        doc, i = token.doc, token.i
+        before = doc[i - 1] if i > sentence.start else None
+        after = doc[i + 1] if i + 1 < sentence.end else None
+        if before is not None and before.text in cls.SIGNATURE_MARKS:
+            return False
+        if before is not None and (before.lower_ in GREETINGS or before.text == ","):
+            greeting_end = i - 1 if before.lower_ in GREETINGS else i - 2
+            if any(doc[k].lower_ in GREETINGS for k in range(max(sentence.start, greeting_end - 3), greeting_end + 1)):
+                return True
+        if before is not None and before.text == "," and (after is None or after.text in (".", "!", "?", "…")):
+            return True
+        first_word = next((t for t in doc if t.is_alpha), None)
+        return first_word is token and after is not None and after.text in (",", "!")
 
     @staticmethod
     def _everyday_verb(scan, token) -> bool:

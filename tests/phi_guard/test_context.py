@@ -116,3 +116,45 @@ def test_somebody_elses_full_name_is_a_person_without_a_named_entity_recognizer(
 ])
 def test_staff_names_and_capitalised_phrases_are_not_somebody_elses_name(willow_pine, reply):
     assert not {kind for kind, _ in _rule_kinds(willow_pine, reply)} & {"PERSON"}
+
+
+@pytest.mark.parametrize("reviewer_name, reply", [
+    ("sweetpea303", "Thanks, Sarah! We appreciate you."),  # a handle
+    ("L. Grant", "Hi Linda, thank you for writing."),  # an initial
+    ("T.W.", "appreciate it, terrence"),  # lower case, at the sentence's end
+    ("The Lee Family", "Thank you so much, Jenny!"),  # a household: which of them wrote it
+    ("H.", "Thanks, Hope!"),  # a name that is also a word, capitalised inside the sentence
+])
+def test_a_first_name_the_display_name_does_not_show_identifies_the_reviewer(willow_pine, reviewer_name, reply):
+    assert "UNSHOWN_FIRST_NAME" in {kind for kind, _ in _rule_kinds(willow_pine, reply, reviewer_name)}
+
+
+@pytest.mark.parametrize("reviewer_name, review, reply", [
+    ("Sarah K.", "", "Thanks, Sarah!"),  # the first name they show
+    ("J.M.", "", "Hope you have a great week!"),  # a word that is also a name, starting a sentence
+    ("J.M.", "", "Will do! Thanks."),
+    ("J.M.", "", "Thanks so much for the kind words!\nDeb"),  # a signature on the last line
+    ("J.M.", "", "Thank you! - Carla"),  # a signature after a dash
+    ("J.M.", "", "Thank you, Renee Okafor and Jordan Miles are glad you wrote."),  # the practice's own people
+    ("The Lee Family", "My daughter Mia loved the waiting room.", "Tell Mia we said hi!"),  # named in the review
+    ("The Lee Family", "My daughter Mia loved the waiting room.", "Mia, the fish tank says hello!"),
+])
+def test_names_the_reviewer_shows_or_the_practice_owns_are_not_an_unshown_first_name(
+        willow_pine, reviewer_name, review, reply):
+    from phi_guard.service import GuardInput, _engine
+
+    analysis = _engine().analyze_many([GuardInput(reply, review, reviewer_name)], willow_pine)[0]
+    assert "UNSHOWN_FIRST_NAME" not in {f.entity_type for f in analysis.rule_findings}
+
+
+def test_a_reply_that_addresses_a_handle_by_a_real_name_is_blocked_and_the_rewrite_drops_the_name(check, willow_pine):
+    from phi_guard.service import guard_rewrite
+
+    text = "Thanks so much, Sarah! We're glad the front desk made the morning easy."
+    verdict = check(text, reviewer_name="sweetpea303")
+
+    assert verdict.blocked and "identifier" in verdict.categories
+    finding = next(f for f in verdict.findings if f.entity_type == "UNSHOWN_FIRST_NAME")
+    assert finding.text == "Sarah" and "display name does not show" in finding.explanation
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="sweetpea303")
+    assert "Sarah" not in rewrite and check(rewrite, reviewer_name="sweetpea303").ok

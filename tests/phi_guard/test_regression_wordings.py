@@ -25,7 +25,8 @@ def test_it_blocks_a_known_wording_of_a_disclosure(check, example):
 # Safe wordings the current classifier blocks, each with why: a regression reported, not hidden.
 KNOWN_FALSE_BLOCKS = {
     "b00_regression-223": "2.7 and 2.8 on 70 batches score 'We're so glad you're happy with our team.' at 0.84 (block at "
-                          "0.525), 2.9 at 0.62 (block at 0.55), weighing 'you', 'glad', 'so': in the training batches 50 "
+                          "0.525), 2.9 at 0.62 (block at 0.55), 2.10 on 72 batches at 0.86 (block at 0.475), weighing 'you', "
+                          "'glad', 'so': in the training batches 50 "
                           "disclosing spans say 'glad you' and 17 safe replies do",
 }
 
