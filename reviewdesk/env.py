@@ -82,6 +82,12 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
         raise ImproperlyConfigured(f"{name}={_redacted(url)!r} names no database.")
     if config["ENGINE"].endswith("sqlite3"):
         config.pop("CONN_MAX_AGE", None)
+        # Web, worker and beat write to one file. A transaction that reads and then writes (DEFERRED, SQLite's
+        # default) fails at once with "database is locked" when another writer committed meanwhile; IMMEDIATE takes
+        # the write lock when the transaction begins, waiting up to `timeout` seconds for it. In WAL mode readers do
+        # not wait for a writer (an import's batch) at all.
+        config.setdefault("OPTIONS", {}).update(
+            {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
     else:
         # psycopg 3 sends the values apart from the statement ("VALUES ($1, $2)"), so a statement that
         # PostgreSQL refuses and writes to its log carries placeholders, never review or reply text.

@@ -58,6 +58,55 @@ def test_it_reads_postgres_and_sqlite_urls():
     assert lite["NAME"] == "/tmp/reviewdesk.sqlite3"
 
 
+def test_sqlite_writers_take_the_write_lock_up_front_and_wait_for_it(tmp_path, django_db_blocker):
+    """Under make run, web, worker and beat write to one SQLite file. A transaction that reads and then writes
+    would fail with "database is locked" when another writer committed meanwhile (two gunicorn workers
+    approving); with the settings' transaction mode it waits for the lock and goes through."""
+    import threading
+
+    from django.db import connections, transaction
+
+    config = database_from_url(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    connections.settings["sqlite_writers"] = connections.configure_settings({"default": config, "sqlite_writers": config})[
+        "sqlite_writers"]
+    failures, holding, release = [], threading.Event(), threading.Event()
+
+    def worker(hold: bool):
+        try:
+            with transaction.atomic(using="sqlite_writers"), connections["sqlite_writers"].cursor() as cursor:
+                cursor.execute("SELECT n FROM counter")
+                if hold:
+                    holding.set()
+                    release.wait(5)
+                cursor.execute("UPDATE counter SET n = n + 1")
+        except Exception as exc:  # noqa: BLE001 - the failure is what the test looks for
+            failures.append(exc)
+        finally:
+            connections["sqlite_writers"].close()
+
+    try:
+        with django_db_blocker.unblock():  # a file of its own, not the test database
+            with connections["sqlite_writers"].cursor() as cursor:
+                cursor.execute("CREATE TABLE counter (n INTEGER)")
+                cursor.execute("INSERT INTO counter VALUES (0)")
+                assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            first = threading.Thread(target=worker, args=(True,))
+            first.start()
+            assert holding.wait(5)
+            second = threading.Thread(target=worker, args=(False,))
+            second.start()
+            second.join(0.3)
+            release.set()
+            first.join(10)
+            second.join(10)
+            with connections["sqlite_writers"].cursor() as cursor:
+                count = cursor.execute("SELECT n FROM counter").fetchone()[0]
+            connections["sqlite_writers"].close()
+    finally:
+        del connections.settings["sqlite_writers"]
+    assert not failures and count == 2
+
+
 def test_postgres_binds_values_on_the_server_so_its_log_never_holds_them():
     # psycopg 3 then sends "INSERT ... VALUES ($1, $2)" and the values apart: a failing statement that
     # PostgreSQL logs shows placeholders, not review text.

@@ -20,16 +20,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 LUA = Path(__file__).resolve().parents[2] / "load" / "desk.lua"
 REVIEW = "Waited forty minutes and nobody explained the delay. The room was lovely though."
+APPROVABLE = "Thank you for writing to us. Please call (303) 555-0186 so we can listen and make it right."
+# Approvals a user sends in a second of the desk mix: one request in ten, two requests a second (0.5 s think time).
+APPROVALS_PER_SECOND = 0.2
 
 
 class Command(BaseCommand):
     help = ("Load test: gunicorn on 127.0.0.1 (reviewdesk/gunicorn_conf.py) driven by wrk as N desk users, each "
             "typing in the reply editor (a live check every 0.5 s of think time); first live checks only, then "
-            "the desk mix (one request in ten opens the inbox, one the review page). Prints p50/p95/p99 and errors. "
+            "the desk mix (one request in ten opens the inbox, one the review page, one approves a waiting reply). "
+            "Prints p50/p95/p99, errors and how many approvals went through. "
             "Uses the configured database (a 'Load test practice' is created in it once). With --soak: one run of "
             "the desk mix for --seconds, sampling the RSS of gunicorn's master and workers, then per process the "
             "start, end-of-warm-up, end and max RSS and the slope after the warm-up, and whether memory stayed "
@@ -53,7 +59,8 @@ class Command(BaseCommand):
         port = _free_port(port)
         users_file = Path(settings.VAR_DIR) / "load-users.txt"
         users_file.parent.mkdir(parents=True, exist_ok=True)
-        users_file.write_text("".join(f"{line}\n" for line in _desk_users(users)))
+        queued = int(seconds * APPROVALS_PER_SECOND) + 5  # replies waiting for each user to approve in a run
+        users_file.write_text("".join(f"{line}\n" for line in _desk_users(users, approvals=queued)))
         users_file.chmod(0o600)
         env = {**os.environ, "SECURE_SSL_REDIRECT": "0"}
         server = subprocess.Popen(
@@ -76,6 +83,7 @@ class Command(BaseCommand):
             for mix in ("typing", "desk"):
                 result = subprocess.run(wrk, env={**wrk_env, "MIX": mix}, capture_output=True, text=True)
                 self.stdout.write(f"  {mix:6} {_wrk_result(result.stdout)}")
+            self.stdout.write(f"  approvals: {_approved_count()} of the replies waiting were approved")
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -112,6 +120,7 @@ class Command(BaseCommand):
         gunicorn_memory_sample(master, memory, at=time.monotonic() - started)
         result = _wrk_result(driver.stdout.read())
         self.stdout.write(f"  desk   {result}")
+        self.stdout.write(f"  approvals: {_approved_count()} of the replies waiting were approved")
         self.stdout.write(f"  machine load average during the run: mean {sum(loads) / max(len(loads), 1):.2f}, "
                           f"max {max(loads, default=0):.2f}, after {os.getloadavg()[0]:.2f}")
         if samples_csv:
@@ -169,23 +178,38 @@ def _wait_until_up(url: str, server: subprocess.Popen) -> None:
             time.sleep(0.3)
 
 
-def _desk_users(count: int) -> list[str]:
-    """Front-desk users of a load-test practice, each with a review and a draft, logged in: "session csrf review"."""
+def _approved_count() -> int:
+    """Replies of this run's approval queues (the `load-approve-` reviews) that are approved."""
+    from responses.models import Reply, ReplyState
+
+    return Reply.objects.filter(review__external_id__startswith=_QUEUE_PREFIX, state=ReplyState.APPROVED).count()
+
+
+_QUEUE_PREFIX = "load-approve-"
+
+
+def _desk_users(count: int, *, approvals: int) -> list[str]:
+    """Managers of a load-test practice, each with a review and a draft to type in, and `approvals` replies
+    waiting for their approval, logged in: "session csrf review queue" (queue: "review:revision,..."). The
+    previous run's queues are closed first, so that a run's approvals are counted alone."""
     from responses.models import Location, Practice, Reply, Review, Role, text_sha256
     from responses.roles import membership_grant
-    from responses.workflow import reply_start
+    from responses.workflow import reply_start, reply_submit
 
     practice, _ = Practice.objects.get_or_create(
         name="Load test practice", defaults={"phone": "(303) 555-0186", "signature": "— The team"}
     )
     location, _ = Location.objects.get_or_create(practice=practice, name="Main", defaults={"phone": practice.phone})
+    Review.objects.filter(location=location, external_id__startswith=_QUEUE_PREFIX).update(
+        external_id=Concat(Value("done-"), "external_id"), closed_at=timezone.now())
+    run = secrets.token_hex(4)
     lines = []
     for n in range(count):
         user, created = get_user_model().objects.get_or_create(username=f"load-user-{n}")
         if created:
             user.set_unusable_password()
             user.save()
-            membership_grant(user=user, practice=practice, role=Role.FRONT_DESK)
+        membership_grant(user=user, practice=practice, role=Role.MANAGER)  # they draft and they approve
         review, _ = Review.objects.get_or_create(
             location=location, platform="google", external_id=f"load-{n}",
             defaults={"author_name": "Jamie R.", "rating": 2, "text": REVIEW, "text_sha256": text_sha256(REVIEW),
@@ -197,5 +221,13 @@ def _desk_users(count: int) -> list[str]:
         session.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
                         "_auth_user_hash": user.get_session_auth_hash()})
         session.create()
-        lines.append(f"{session.session_key} {secrets.token_hex(16)} {review.pk}")
+        queue = []
+        for k in range(approvals):
+            waiting = Review.objects.create(
+                location=location, platform="google", external_id=f"{_QUEUE_PREFIX}{run}-{n}-{k}",
+                author_name="Sam T.", rating=4, text=REVIEW, text_sha256=text_sha256(REVIEW),
+                posted_at=timezone.now() - timedelta(days=1))
+            reply = reply_submit(reply=reply_start(review=waiting, actor=user, text=APPROVABLE), actor=user)
+            queue.append(f"{waiting.pk}:{reply.revision}")
+        lines.append(f"{session.session_key} {secrets.token_hex(16)} {review.pk} {','.join(queue) or '-'}")
     return lines
