@@ -112,7 +112,7 @@ def test_every_legal_threat_variant_acknowledges_offers_the_private_channel_and_
         assert not ADMISSION.search(text), text
         assert not DISMISSIVE.search(text), text
         assert not SPEAKS_OF_CARE.search(text), text
-        verdict = guard_check(text, practice=profile)
+        verdict = guard_check(text, practice=profile, reviewer_name=author_name)  # as the desk checks it
         assert not verdict.blocked and not verdict.error, (text, verdict.findings)
 
 
