@@ -520,7 +520,7 @@ class RemedyRecognizer(_ScanRecognizer):
 
 
 class ReplyContextRecognizer(_ScanRecognizer):
-    """Names and words from the review echoed back, and the reviewer's full name."""
+    """Names and words from the review echoed back, the reviewer's full name, and a first name they did not show."""
 
     ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "SHOWN_SURNAME", "PERSON", "UNSHOWN_FIRST_NAME"]
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
@@ -580,7 +580,6 @@ class ReplyContextRecognizer(_ScanRecognizer):
             for token in sentence:
                 if self._unshown_first_name(token, sentence, context, scan.lex):
                     yield "UNSHOWN_FIRST_NAME", token.i, token.i + 1, 0.8
-
 
     @classmethod
     def _unshown_first_name(cls, token, sentence, context, lex) -> bool:
