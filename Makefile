@@ -37,7 +37,7 @@ bench: install  ## speed and memory numbers for the PHI guard, the live check an
 	$(PY) manage.py phi_bench
 	$(PY) manage.py live_check_bench
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py import_bench --rows $${IMPORT_BENCH_ROWS:-5000}
+	$(PY) manage.py import_bench --rows $${IMPORT_BENCH_ROWS:-10000}
 	$(PY) manage.py compliance_export_bench --replies 10000
 
 # (soak before load: a line starting with `load` is make's load directive)

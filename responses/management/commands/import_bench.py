@@ -93,7 +93,7 @@ class Command(BaseCommand):
             "guard-checked), an unchanged re-import, a large file's sustained rate, and a drafting-only reference.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--rows", type=int, default=5_000, help="new reviews in the main file")
+        parser.add_argument("--rows", type=int, default=10_000, help="new reviews in the main file")
         parser.add_argument("--reimport-rows", type=int, default=5_000, help="rows of it imported again unchanged")
         parser.add_argument("--large-rows", type=int, default=0, help="rows of a sustained-rate file; 0 skips it")
         parser.add_argument("--reference-rows", type=int, default=1_000, help="reviews for the models-only reference")
