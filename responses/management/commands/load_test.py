@@ -29,6 +29,7 @@ REVIEW = "Waited forty minutes and nobody explained the delay. The room was love
 APPROVABLE = "Thank you for writing to us. Please call (303) 555-0186 so we can listen and make it right."
 # Approvals a user sends in a second of the desk mix: one request in ten, two requests a second (0.5 s think time).
 APPROVALS_PER_SECOND = 0.2
+QUEUE_PREFIX = "load-approve-"  # external ids of the reviews whose replies wait for approval in a run
 
 
 class Command(BaseCommand):
@@ -182,10 +183,8 @@ def _approved_count() -> int:
     """Replies of this run's approval queues (the `load-approve-` reviews) that are approved."""
     from responses.models import Reply, ReplyState
 
-    return Reply.objects.filter(review__external_id__startswith=_QUEUE_PREFIX, state=ReplyState.APPROVED).count()
+    return Reply.objects.filter(review__external_id__startswith=QUEUE_PREFIX, state=ReplyState.APPROVED).count()
 
-
-_QUEUE_PREFIX = "load-approve-"
 
 
 def _desk_users(count: int, *, approvals: int) -> list[str]:
@@ -200,7 +199,7 @@ def _desk_users(count: int, *, approvals: int) -> list[str]:
         name="Load test practice", defaults={"phone": "(303) 555-0186", "signature": "— The team"}
     )
     location, _ = Location.objects.get_or_create(practice=practice, name="Main", defaults={"phone": practice.phone})
-    Review.objects.filter(location=location, external_id__startswith=_QUEUE_PREFIX).update(
+    Review.objects.filter(location=location, external_id__startswith=QUEUE_PREFIX).update(
         external_id=Concat(Value("done-"), "external_id"), closed_at=timezone.now())
     run = secrets.token_hex(4)
     lines = []
@@ -224,7 +223,7 @@ def _desk_users(count: int, *, approvals: int) -> list[str]:
         queue = []
         for k in range(approvals):
             waiting = Review.objects.create(
-                location=location, platform="google", external_id=f"{_QUEUE_PREFIX}{run}-{n}-{k}",
+                location=location, platform="google", external_id=f"{QUEUE_PREFIX}{run}-{n}-{k}",
                 author_name="Sam T.", rating=4, text=REVIEW, text_sha256=text_sha256(REVIEW),
                 posted_at=timezone.now() - timedelta(days=1))
             reply = reply_submit(reply=reply_start(review=waiting, actor=user, text=APPROVABLE), actor=user)
