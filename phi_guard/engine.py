@@ -240,7 +240,8 @@ class GuardEngine:
         """Everything an analysis of `text` reads: the text itself, the practice's profile, and of the review and
         the reviewer's name only what the reply's own tokens can meet. The recognizers, sentence_features and
         sentence_shape read the reply context by testing the reply's tokens (their text, lower case or echo key)
-        against its sets and first name, and by the spans its surname pattern matches in the reply; so the
+        against its sets and first name (and whether a word lies inside the display name's letters), and by the
+        spans its surname pattern matches in the reply; so the
         parts of those sets the reply's tokens can reach decide the analysis, and the rest never counts.
         (The pipeline does not retokenize: the tokenizer's tokens are the parse's.)"""
         tokens = self.nlp.tokenizer(form.text)
@@ -253,6 +254,8 @@ class GuardEngine:
             reply_context.known_name_parts & lowers,
             reply_context.review_terms & echoes,
             reply_context.review_names & echoes,
+            reply_context.review_words & lowers,
+            frozenset(word for word in lowers if word in reply_context.display_letters),
         )
 
     def _analyze_distinct(self, items: Sequence, prepared: list, indices: list[int], practice: PracticeProfile,

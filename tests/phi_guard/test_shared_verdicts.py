@@ -122,3 +122,20 @@ def test_a_live_check_keeps_no_verdict(engine, willow_pine):
     guard_check_many([GuardInput("Thank you for the kind words!", "Lovely visit.", "Kelsey P.")], practice=willow_pine)
 
     assert len(engine.parsed._verdicts) == 0
+
+
+def test_a_kept_verdict_is_not_reused_when_the_review_or_handle_shows_the_name_the_reply_uses(engine, willow_pine):
+    # "Amy" is too short to count among the review's echoed terms and sits inside one handle but not the other:
+    # both still decide whether "Amy" is a first name the reviewer never showed (UNSHOWN_FIRST_NAME).
+    engine.parsed = ParsedReplies(engine.nlp_engine, "en")
+    reply = "Thanks so much, Amy! We loved reading this."
+    items = [GuardInput(reply, "Amy at the desk was lovely.", "sweetpea303"),
+             GuardInput(reply, "Lovely place.", "sweetpea303"),
+             GuardInput(reply, "Lovely place.", "amy_loves_spas"),
+             GuardInput(reply, "Lovely place.", "sweetpea303")]
+
+    shared = [v.to_dict() for v in guard_check_many(items, practice=willow_pine, keep_parses=True)]
+
+    assert shared == alone(engine, willow_pine, items)
+    unshown = ["UNSHOWN_FIRST_NAME" in {f["entity_type"] for f in v["findings"]} for v in shared]
+    assert unshown == [False, True, False, True]
