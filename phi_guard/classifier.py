@@ -2,9 +2,9 @@
 
 Input is a sentence's *features* (phi_guard.features): its words with the practice's own details,
 the reviewer's first name and numbers abstracted away, the grammatical role of every word that
-points at the reviewer, and which rules fired in it. Output is the probability that the sentence
-discloses something about the reviewer, and a category. Word and character n-grams, tf-idf, and a
-logistic regression: small, deterministic, fast, and explainable (the heaviest features of a decision).
+points at the reviewer, and which rules fired in it; and beside it the words of the review it answers.
+Output is the probability that the sentence discloses something about the reviewer, and a category. Word and
+character n-grams of the sentence, the review's words, tf-idf, and a logistic regression: small, deterministic, fast, and explainable (the heaviest features of a decision).
 
 Training uses scikit-learn (phi_guard.training, run by `manage.py phi_train` in `make install`);
 the artifact holds plain arrays, so checking a reply needs only numpy (scikit-learn alone would add
@@ -24,9 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 WORD_NGRAMS = (1, 3)
 CHAR_NGRAMS = (3, 5)
+# The review's words are a third block, l2-normalised and scaled by this (chosen on the training folds: 0.3, 0.5,
+# 0.7 and 1 tried); a long review spreads the block's weight over more words instead of drowning the sentence's.
+REVIEW_WEIGHT = 0.5
 _TOKEN = re.compile(r"\S+")
 _WHITE_SPACES = re.compile(r"\s\s+")
 
@@ -58,6 +61,7 @@ class Decision:
 @dataclass(frozen=True)
 class TrainingSentence:
     features: str
+    review: str  # features.review_features of the review the reply answers
     unsafe: bool
     categories: tuple[str, ...]
     group: str  # the batch it came from (cross-validation holds out whole batches)
@@ -92,6 +96,10 @@ def char_ngrams(features: str) -> list[str]:
     return grams
 
 
+def review_words(review: str) -> list[str]:
+    return review.split()
+
+
 def _readable(phrase: str) -> bool:
     """A phrase an author can find in their reply: words only, none of the classifier's own tokens (placeholders
     such as `_num_`, structure such as `_lang:en_`) and not punctuation alone."""
@@ -101,11 +109,12 @@ def _readable(phrase: str) -> bool:
 class ReplyClassifier:
     """Probability that a sentence discloses, and the likeliest category of what it discloses."""
 
-    def __init__(self, *, words: list[str], chars: list[str], idf: np.ndarray, coef: np.ndarray, intercept: float,
-                 category_coef: np.ndarray, category_intercept: np.ndarray, category_labels: tuple[str, ...],
-                 decision: Decision):
+    def __init__(self, *, words: list[str], chars: list[str], reviews: list[str], idf: np.ndarray, coef: np.ndarray,
+                 intercept: float, category_coef: np.ndarray, category_intercept: np.ndarray,
+                 category_labels: tuple[str, ...], decision: Decision):
         self.words = {term: i for i, term in enumerate(words)}
         self.chars = {term: len(words) + i for i, term in enumerate(chars)}
+        self.reviews = {term: len(words) + len(chars) + i for i, term in enumerate(reviews)}
         self.word_names = list(words)
         self.idf, self.coef, self.intercept = idf, coef, intercept
         self.category_coef, self.category_intercept = category_coef, category_intercept
@@ -115,10 +124,13 @@ class ReplyClassifier:
 
     # --- reading a sentence -----------------------------------------------------------------------
 
-    def vector(self, features: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sparse tf-idf of one sentence: (feature indices, values), each block l2-normalised."""
+    def vector(self, features: str, review: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse tf-idf of one sentence and its review: (feature indices, values), each block l2-normalised, the
+        review's scaled by REVIEW_WEIGHT."""
         indices, values = [], []
-        for grams, index in ((word_ngrams(features), self.words), (char_ngrams(features), self.chars)):
+        blocks = ((word_ngrams(features), self.words, 1.0), (char_ngrams(features), self.chars, 1.0),
+                  (review_words(review), self.reviews, REVIEW_WEIGHT))
+        for grams, index, scale in blocks:
             counts = Counter(index[g] for g in grams if g in index)
             if not counts:
                 continue
@@ -126,23 +138,24 @@ class ReplyClassifier:
             weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[block]
             norm = math.sqrt(float(weights @ weights))
             indices.append(block)
-            values.append(weights / norm if norm else weights)
+            values.append(scale * weights / norm if norm else weights)
         if not indices:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(indices), np.concatenate(values)
 
-    def probabilities(self, features: list[str]) -> list[float]:
+    def probabilities(self, inputs: list[tuple[str, str]]) -> list[float]:
+        """For each (sentence features, review features)."""
         scores = []
-        for text in features:
-            indices, values = self.vector(text)
+        for features, review in inputs:
+            indices, values = self.vector(features, review)
             logit = float(values @ self.coef[indices]) + self.intercept
             scores.append(1.0 / (1.0 + math.exp(-logit)))
         return scores
 
-    def explain(self, features: str, limit: int = 3) -> tuple[str, list[str]]:
-        """The likeliest category of what the sentence discloses, and the words and phrases that weighed most
-        towards 'discloses' (one reading of the sentence for both)."""
-        indices, values = self.vector(features)
+    def explain(self, features: str, review: str, limit: int = 3) -> tuple[str, list[str]]:
+        """The likeliest category of what the sentence discloses, and the sentence's words and phrases that weighed
+        most towards 'discloses' (one reading of the sentence for both; the review's words are never named)."""
+        indices, values = self.vector(features, review)
         scores = self.category_coef[:, indices] @ values + self.category_intercept
         category = self.category_labels[int(np.argmax(scores))]
         weights = values * self.coef[indices]
@@ -171,8 +184,11 @@ class ReplyClassifier:
 
         word_vectorizer = TfidfVectorizer(analyzer=word_ngrams, min_df=2, sublinear_tf=True)
         char_vectorizer = TfidfVectorizer(analyzer=char_ngrams, min_df=3, sublinear_tf=True)
+        review_vectorizer = TfidfVectorizer(analyzer=review_words, min_df=2, sublinear_tf=True)
         texts = [s.features for s in sentences]
-        matrix = hstack([word_vectorizer.fit_transform(texts), char_vectorizer.fit_transform(texts)]).tocsr()
+        reviews = [s.review for s in sentences]
+        matrix = hstack([word_vectorizer.fit_transform(texts), char_vectorizer.fit_transform(texts),
+                         review_vectorizer.fit_transform(reviews) * REVIEW_WEIGHT]).tocsr()
         labels = np.array([s.unsafe for s in sentences], dtype=int)
         model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=2000)
         model.fit(matrix, labels)
@@ -184,8 +200,8 @@ class ReplyClassifier:
         words = list(word_vectorizer.get_feature_names_out())
         chars = list(char_vectorizer.get_feature_names_out())
         classifier = cls(
-            words=words, chars=chars,
-            idf=np.concatenate([word_vectorizer.idf_, char_vectorizer.idf_]),
+            words=words, chars=chars, reviews=list(review_vectorizer.get_feature_names_out()),
+            idf=np.concatenate([word_vectorizer.idf_, char_vectorizer.idf_, review_vectorizer.idf_]),
             coef=model.coef_[0].astype(np.float64), intercept=float(model.intercept_[0]),
             category_coef=np.vstack([e.coef_[0] for e in category_model.estimators_]),
             category_intercept=np.array([e.intercept_[0] for e in category_model.estimators_]),
@@ -194,17 +210,20 @@ class ReplyClassifier:
         # The numpy reading must be scikit-learn's reading, or the thresholds chosen on one mean nothing on the other.
         sample = list(range(0, len(texts), max(1, len(texts) // 200)))
         expected = model.predict_proba(matrix[sample])[:, 1]
-        if not np.allclose(expected, classifier.probabilities([texts[i] for i in sample]), atol=1e-9):
+        if not np.allclose(expected, classifier.probabilities([(texts[i], reviews[i]) for i in sample]), atol=1e-9):
             raise AssertionError("the exported classifier does not reproduce scikit-learn's probabilities")
         return classifier
 
     def _arrays(self) -> dict[str, np.ndarray]:
         meta = {"feature_version": FEATURE_VERSION, "decision": asdict(self.decision),
-                "category_labels": list(self.category_labels), "intercept": self.intercept}
+                "category_labels": list(self.category_labels), "intercept": self.intercept,
+                "review_weight": REVIEW_WEIGHT}
         chars = sorted(self.chars, key=self.chars.get)
+        reviews = sorted(self.reviews, key=self.reviews.get)
         return {
             "meta": np.array(json.dumps(meta, sort_keys=True)),
             "words": np.array(self.word_names, dtype=str), "chars": np.array(chars, dtype=str),
+            "reviews": np.array(reviews, dtype=str),
             "idf": self.idf, "coef": self.coef,
             "category_coef": self.category_coef, "category_intercept": self.category_intercept,
         }
@@ -236,11 +255,12 @@ class ReplyClassifier:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
                 meta = json.loads(str(arrays["meta"]))
-                if meta.get("feature_version") != FEATURE_VERSION:
+                if meta.get("feature_version") != FEATURE_VERSION or meta.get("review_weight") != REVIEW_WEIGHT:
                     raise ClassifierMissing(f"classifier artifact {path.name} is out of date (run `make install`)")
                 decision = meta["decision"]
                 classifier = cls(
-                    words=arrays["words"].tolist(), chars=arrays["chars"].tolist(), idf=arrays["idf"],
+                    words=arrays["words"].tolist(), chars=arrays["chars"].tolist(),
+                    reviews=arrays["reviews"].tolist(), idf=arrays["idf"],
                     coef=arrays["coef"], intercept=float(meta["intercept"]), category_coef=arrays["category_coef"],
                     category_intercept=arrays["category_intercept"],
                     category_labels=tuple(meta["category_labels"]),

@@ -3,6 +3,7 @@ training sentences. Which batches train and which are held out is data/splits.js
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +24,23 @@ def splits(data_dir: Path = DATA_DIR) -> dict[str, list[str]]:
     return json.loads((data_dir / "splits.json").read_text(encoding="utf-8"))["splits"]
 
 
+# The writing brief's stand-in for a rating left without words ("(5 stars, no text)"): the desk stores such a review
+# with empty text, so the guard must read it as empty too.
+_RATING_ONLY = re.compile(r"\(\s*\d\s*(?:stars?|estrellas?)\s*,?\s*(?:no text|sin texto|sin comentarios?)\s*\)", re.IGNORECASE)
+
+
+def review_of(example: dict) -> str:
+    """The review an example answers, as the desk would hold it."""
+    review = (example.get("review") or "").strip()
+    return "" if _RATING_ONLY.fullmatch(review) else review
+
+
 def load_batch(name: str, data_dir: Path = DATA_DIR) -> Batch:
     folder = data_dir / "batches" / name
     practice = PracticeProfile.from_json_file(folder / "practice.json")
     lines = (folder / "replies.jsonl").read_text(encoding="utf-8").splitlines()
-    return Batch(name=name, practice=practice, examples=tuple(json.loads(line) for line in lines if line.strip()))
+    examples = (json.loads(line) for line in lines if line.strip())
+    return Batch(name=name, practice=practice, examples=tuple({**e, "review": review_of(e)} for e in examples))
 
 
 def load_split(split: str, data_dir: Path = DATA_DIR) -> list[Batch]:

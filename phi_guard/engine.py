@@ -23,7 +23,7 @@ from phi_guard.attribute_table import attribute_table_install
 from phi_guard.classifier import ClassifierMissing, ReplyClassifier
 from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
-from phi_guard.features import in_reply, sentence_features
+from phi_guard.features import in_reply, review_features, sentence_features
 from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
 from phi_guard.lexicon import CLINICAL_FILES, echo_key, keys, vocabulary_revision
 from phi_guard.normalize import Folded, fold
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.10"  # 2.10: a first name the display name does not show (UNSHOWN_FIRST_NAME)
+ENGINE_VERSION = "2.11"  # 2.11: the classifier reads the review's words beside each sentence
 
 
 class GuardUnavailable(RuntimeError):
@@ -93,6 +93,11 @@ class Analysis:
     # classifier may not overrule them.
     pinned: tuple[tuple[int, int], ...] = ()
     strict: bool = False
+    review: str = ""  # what the classifier reads of the review (features.review_features)
+
+    def classifier_inputs(self) -> list[tuple[str, str]]:
+        """(sentence features, review features) for each sentence: what the classifier scores."""
+        return [(view.features, self.review) for view in self.sentences]
 
     def is_pinned(self, finding: Finding) -> bool:
         return any(start <= finding.start and finding.end <= end for start, end in self.pinned)
@@ -184,7 +189,7 @@ class GuardEngine:
             analyses = self._analyze_distinct(items, prepared, list(firsts.values()), practice, keep_parses)
         # One pass of the classifier over every sentence of every reply: vectorizing is the expensive part.
         readable = [a for a in analyses if isinstance(a, Analysis) and not a.unreadable]
-        scores = iter(self.classifier.probabilities([v.features for a in readable for v in a.sentences]))
+        scores = iter(self.classifier.probabilities([pair for a in readable for pair in a.classifier_inputs()]))
         probabilities = {id(a): [next(scores) for _ in a.sentences] for a in readable}
         for key, index, analysis in zip(firsts, firsts.values(), analyses):
             item = items[index]
@@ -237,12 +242,12 @@ class GuardEngine:
         return prepared
 
     def analysis_key(self, text: str, form: Folded, reply_context: ReplyContext, profile_key: str) -> tuple:
-        """Everything an analysis of `text` reads: the text itself, the practice's profile, and of the review and
-        the reviewer's name only what the reply's own tokens can meet. The recognizers, sentence_features and
-        sentence_shape read the reply context by testing the reply's tokens (their text, lower case or echo key)
-        against its sets and first name (and whether a word lies inside the display name's letters), and by the
-        spans its surname pattern matches in the reply; so the
-        parts of those sets the reply's tokens can reach decide the analysis, and the rest never counts.
+        """Everything an analysis of `text` reads: the text itself, the practice's profile, the review's words as
+        the classifier reads them (features.review_features), and of the reviewer's name only what the reply's own
+        tokens can meet. The recognizers, sentence_features and sentence_shape read the reply context by testing
+        the reply's tokens (their text, lower case or echo key) against its sets and first name (and whether a word
+        lies inside the display name's letters), and by the spans its surname pattern matches in the reply; so the
+        parts of those sets the reply's tokens can reach decide the rules, and the rest never counts.
         (The pipeline does not retokenize: the tokenizer's tokens are the parse's.)"""
         tokens = self.nlp.tokenizer(form.text)
         lowers = {token.lower_ for token in tokens}
@@ -256,6 +261,7 @@ class GuardEngine:
             reply_context.review_names & echoes,
             reply_context.review_words & lowers,
             frozenset(word for word in lowers if word in reply_context.display_letters),
+            review_features(reply_context.review_words),
         )
 
     def _analyze_distinct(self, items: Sequence, prepared: list, indices: list[int], practice: PracticeProfile,
@@ -312,7 +318,7 @@ class GuardEngine:
             views.append(SentenceView(start=start, end=end, language=code, features=features, approved=is_approved,
                                       suggestions=suggestions))
         return Analysis(text=item.text, rule_findings=findings, sentences=tuple(views), unreadable=unreadable,
-                        pinned=tuple(pinned), strict=strict)
+                        pinned=tuple(pinned), strict=strict, review=review_features(reply_context.review_words))
 
     def decide(self, analysis: Analysis, probabilities) -> tuple[Finding, ...]:
         """Rules and classifier together, sentence by sentence (Analysis.standing, classifier.Decision)."""
@@ -323,12 +329,13 @@ class GuardEngine:
             elif kind == "not_approved":
                 kept[id(item)] = _not_approved_finding(analysis.text, item)
             else:
-                kept[id(item)] = self._classifier_finding(analysis.text, item, float(probability))
+                kept[id(item)] = self._classifier_finding(analysis, item, float(probability))
         return tuple(sorted(kept.values(), key=lambda f: (f.start, f.end)))
 
-    def _classifier_finding(self, text: str, view: SentenceView, probability: float) -> Finding:
+    def _classifier_finding(self, analysis: Analysis, view: SentenceView, probability: float) -> Finding:
+        text = analysis.text
         start, end = stripped(text, view.start, view.end)
-        category, reasons = self.classifier.explain(view.features)
+        category, reasons = self.classifier.explain(view.features, analysis.review)
         because = f" (weighed most: {', '.join(repr(r) for r in reasons)})" if reasons else ""
         return Finding(category=category, entity_type="DISCLOSURE", start=start, end=end, text=text[start:end],
                        score=probability, explanation=CLASSIFIER_EXPLANATION[category] + because)

@@ -11,6 +11,8 @@ And where the sentence stands in the reply (`in_reply`): first, last or in the m
 the sentence before it ("Sorry about the wait." then "Hope it settles down soon."), and how many of its
 words the review itself used (`_echo_`, at most three): repeating the reviewer's words back is how many
 disclosures start, and acknowledging them is how many safe replies start.
+
+Beside each sentence the classifier reads the review's words (`review_features`), in a block of its own.
 """
 from __future__ import annotations
 
@@ -99,6 +101,15 @@ def sentence_features(sentence, *, allowed, first_name: str, rule_types, languag
     structure.extend(f"_rule:{entity_type.lower()}_" for entity_type in sorted(set(rule_types)))
     structure.extend(["_echo_"] * min(echoes, MAX_ECHOES))
     return " ".join(words + structure)
+
+
+def review_features(review_words) -> str:
+    """What the classifier reads of the review: its words, once each, in a fixed order ("?" kept: a question from
+    somebody who has not visited), or `_empty_` for a rating without text. The same "So glad you're happy with
+    it!" follows a review about the lobby's coffee and one about a treatment; the policy is what a reply says
+    beyond its review, and the review tells the classifier what the reply is answering."""
+    words = sorted({word for word in review_words if word.isalpha() or word == "?"})
+    return " ".join(words) if words else "_empty_"
 
 
 def in_reply(features: list[str]) -> list[str]:

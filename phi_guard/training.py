@@ -53,7 +53,7 @@ class Report:
 def collect(engine, batches: list[Batch]) -> list[Row]:
     rows = []
     for batch in batches:
-        items = [GuardInput(e["text"], e.get("review") or "", e.get("reviewer_name") or "") for e in batch.examples]
+        items = [GuardInput(e["text"], e["review"], e.get("reviewer_name") or "") for e in batch.examples]
         for example, analysis in zip(batch.examples, engine.analyze_many(items, batch.practice)):
             labels = [] if isinstance(analysis, Exception) else sentence_labels(example, analysis.sentences)
             rows.append(Row(batch.name, example, analysis, labels))
@@ -96,7 +96,8 @@ def training_sentences(rows: list[Row]) -> list[TrainingSentence]:
         categories = tuple(row.example.get("categories") or ())
         for view, label in zip(row.analysis.sentences, row.labels):
             if label is not None:
-                sentences.append(TrainingSentence(view.features, label, categories if label else (), row.batch))
+                sentences.append(TrainingSentence(view.features, row.analysis.review, label,
+                                                  categories if label else (), row.batch))
     return sentences
 
 
@@ -227,7 +228,7 @@ def cross_validated_probabilities(rows: list[Row], sentences: list[TrainingSente
     for fold, model in zip(folds, models):
         for index, row in enumerate(rows):
             if row.batch in fold and not isinstance(row.analysis, Exception):
-                probabilities[index] = list(model.probabilities([v.features for v in row.analysis.sentences]))
+                probabilities[index] = list(model.probabilities(row.analysis.classifier_inputs()))
     return probabilities
 
 

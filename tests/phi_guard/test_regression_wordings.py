@@ -22,13 +22,10 @@ def test_it_blocks_a_known_wording_of_a_disclosure(check, example):
         assert category in verdict.categories, (example["text"], [f.to_dict() for f in verdict.findings])
 
 
-# Safe wordings the current classifier blocks, each with why: a regression reported, not hidden.
-KNOWN_FALSE_BLOCKS = {
-    "b00_regression-223": "2.7 and 2.8 on 70 batches score 'We're so glad you're happy with our team.' at 0.84 (block at "
-                          "0.525), 2.9 at 0.62 (block at 0.55), 2.10 on 72 batches at 0.86 (block at 0.475), weighing 'you', "
-                          "'glad', 'so': in the training batches 50 "
-                          "disclosing spans say 'glad you' and 17 safe replies do",
-}
+# Safe wordings the current classifier blocks, each with why: a regression reported, not hidden. (None since 2.11:
+# b00_regression-223, "We're so glad you're happy with our team.", blocked by 2.7 to 2.10 at 0.62-0.86, passes once the
+# classifier reads the review it answers; alone, with no review, 2.11 still scores it 0.78.)
+KNOWN_FALSE_BLOCKS: dict[str, str] = {}
 
 
 def _safe(example):

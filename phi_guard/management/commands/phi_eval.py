@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand, CommandError
 
 from phi_guard.batch import read_lines
-from phi_guard.corpus import load_split, splits
+from phi_guard.corpus import load_split, review_of, splits
 from phi_guard.evaluation import score
 from phi_guard.management.commands._practice import load_practice
 from phi_guard.service import GuardInput, guard_check_many
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             groups = [(options["file"], load_practice(options["practice"]), self._read(options["file"]))]
         every_example, every_verdict = [], []
         for name, practice, examples in groups:
-            verdicts = guard_check_many([GuardInput(e["text"], e.get("review") or "", e.get("reviewer_name") or "")
+            verdicts = guard_check_many([GuardInput(e["text"], review_of(e), e.get("reviewer_name") or "")
                                          for e in examples], practice=practice)
             every_example += examples
             every_verdict += verdicts
