@@ -5,6 +5,7 @@ time of phi_guard; importing this module does import spaCy and Presidio.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -261,7 +262,8 @@ class GuardEngine:
             reply_context.review_names & echoes,
             reply_context.review_words & lowers,
             frozenset(word for word in lowers if word in reply_context.display_letters),
-            review_features(reply_context.review_words),
+            # A digest: a kept verdict's key must not hold a long review's words for as long as it is kept.
+            hashlib.blake2b(review_features(reply_context.review_words).encode(), digest_size=16).digest(),
         )
 
     def _analyze_distinct(self, items: Sequence, prepared: list, indices: list[int], practice: PracticeProfile,
