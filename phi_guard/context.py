@@ -134,6 +134,11 @@ class ReplyContext:
     review_names: frozenset[str]
     review_words: frozenset[str] = frozenset()  # every word of the review, lower-cased
     display_letters: str = ""  # the display name's letters, lower-cased ("thatguymarcus")
+    display_names: frozenset[str] = frozenset()  # the display name's words of two letters or more, lower-cased
+    # The letters it abbreviates a name to, by where they stand: after a name it shows ("Courtney B.": "b") or before
+    # one ("B. Novak": "b").
+    initials_after: frozenset[str] = frozenset()
+    initials_before: frozenset[str] = frozenset()
 
     @staticmethod
     def echo_key(word: str) -> str:
@@ -148,13 +153,16 @@ class ReplyContext:
         if surnames:
             surname_pattern = re.compile("|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in surnames), re.IGNORECASE)
         display_parts = {w.lower() for w in re.split(r"[^A-Za-z]+", reviewer_name or "") if w}
+        words = re.findall(r"[A-Za-z]+", reviewer_name or "")
+        initials_after = {w.lower() for before, w in zip(words, words[1:]) if len(w) == 1 and len(before) > 1}
+        initials_before = {w.lower() for w, after in zip(words, words[1:]) if len(w) == 1 and len(after) > 1}
         known = set(practice.name_parts) | display_parts
         display_keys = {echo_key(part) for part in display_parts}
-        terms, names, words = set(), set(), set()
+        terms, names, review_words = set(), set(), set()
         previous = ""
         for token in review_tokens:
             text = token.text
-            words.add(text.lower())
+            review_words.add(text.lower())
             key = echo_key(text)
             sentence_start = not previous or bool(_SENTENCE_END.search(previous))
             previous = text
@@ -168,4 +176,6 @@ class ReplyContext:
                 terms.add(key)
         return cls(practice=practice, first_name=first_name, surname_pattern=surname_pattern,
                    known_name_parts=frozenset(known), review_terms=frozenset(terms), review_names=frozenset(names),
-                   review_words=frozenset(words), display_letters=re.sub(r"[^a-z]", "", (reviewer_name or "").lower()))
+                   review_words=frozenset(review_words), display_letters=re.sub(r"[^a-z]", "", (reviewer_name or "").lower()),
+                   display_names=frozenset(part for part in display_parts if len(part) > 1),
+                   initials_after=frozenset(initials_after), initials_before=frozenset(initials_before))

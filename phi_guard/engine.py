@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.11"  # 2.11: the classifier reads the review's words beside each sentence
+ENGINE_VERSION = "2.12"  # 2.12: a name the display abbreviates spelled out, Spanish titles with a surname
 
 
 class GuardUnavailable(RuntimeError):
@@ -262,6 +262,7 @@ class GuardEngine:
             reply_context.review_names & echoes,
             reply_context.review_words & lowers,
             frozenset(word for word in lowers if word in reply_context.display_letters),
+            reply_context.display_names & lowers, reply_context.initials_after, reply_context.initials_before,
             # A digest: a kept verdict's key must not hold a long review's words for as long as it is kept.
             hashlib.blake2b(review_features(reply_context.review_words).encode(), digest_size=16).digest(),
         )

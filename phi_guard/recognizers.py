@@ -523,7 +523,8 @@ class ReplyContextRecognizer(_ScanRecognizer):
     """Names and words from the review echoed back, the reviewer's full name, and a first name they did not show."""
 
     ENTITIES = ["REVIEW_ECHO", "REVIEW_TERM", "REVIEWER_NAME", "SHOWN_SURNAME", "PERSON", "UNSHOWN_FIRST_NAME"]
-    HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+    # Read in the folded text, where "Señora" is "Senora".
+    HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sr", "sra", "srta", "senor", "senora", "senorita"})
     SIGNATURE_MARKS = frozenset({"-", "--", "—", "–", "~"})
     TITLE_WORDS = frozenset({"don", "doña", "dona", "señor", "señora", "senor", "senora", "sir", "madam", "miss"})
 
@@ -573,6 +574,13 @@ class ReplyContextRecognizer(_ScanRecognizer):
             elif (token.is_title and token.lower_ in scan.lex.given_names
                   and token.lower_ not in context.known_name_parts):
                 yield "PERSON", token.i, nxt.i + 1, 0.7
+        # A name the display name abbreviates, spelled out beside a part it shows ("Courtney B." answered as
+        # "Courtney Bowman", "B. Novak" as "Barbara Novak", "Sam H." as "Samantha Huang"): their full name.
+        for token in doc[:-1] if context.initials_after or context.initials_before else ():
+            nxt = doc[token.i + 1]
+            if (self._shown_name(token, context) and self._spelled_initial(nxt, context, context.initials_after)) or (
+                    self._spelled_initial(token, context, context.initials_before) and self._shown_name(nxt, context)):
+                yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
         # Somebody addressed by a first name the display name does not show ("Thanks, Sarah!" to "sweetpea303" or
         # "S. M."): the practice knows who wrote the review.
         for start, end in scan.sentences:
@@ -580,6 +588,24 @@ class ReplyContextRecognizer(_ScanRecognizer):
             for token in sentence:
                 if self._unshown_first_name(token, sentence, context, scan.lex):
                     yield "UNSHOWN_FIRST_NAME", token.i, token.i + 1, 0.8
+
+    @staticmethod
+    def _shown_name(token, context) -> bool:
+        """A capitalised part of the name the display name shows, or a longer form of its first name ("Sam":
+        "Samantha")."""
+        lower = token.lower_
+        if not (token.is_title and token.is_alpha):
+            return False
+        return lower in context.display_names or (len(context.first_name) >= 3 and lower.startswith(context.first_name))
+
+    @classmethod
+    def _spelled_initial(cls, token, context, initials) -> bool:
+        """A capitalised word, nobody's in the practice, not shown and not a greeting or function word ("Dear",
+        "Gracias"), that starts with one of `initials`."""
+        lower = token.lower_
+        return (token.is_title and token.is_alpha and len(lower) > 1 and lower[0] in initials
+                and lower not in context.known_name_parts and lower not in GREETINGS and lower not in display_words()
+                and not cls._shown_name(token, context))
 
     @classmethod
     def _unshown_first_name(cls, token, sentence, context, lex) -> bool:

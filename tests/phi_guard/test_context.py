@@ -158,3 +158,30 @@ def test_a_reply_that_addresses_a_handle_by_a_real_name_is_blocked_and_the_rewri
     assert finding.text == "Sarah" and "display name does not show" in finding.explanation
     rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="sweetpea303")
     assert "Sarah" not in rewrite and check(rewrite, reviewer_name="sweetpea303").ok
+
+
+@pytest.mark.parametrize("reviewer_name, reply, full_name", [
+    ("Courtney B.", "Thanks so much, Courtney Bowman!", "Courtney Bowman"),  # the initial after the first name
+    ("B. Novak", "Barbara Novak, we hear you.", "Barbara Novak"),  # the initial before the surname
+    ("Sam H.", "Samantha Huang, thank you for the note.", "Samantha Huang"),  # a longer form of the shown name
+    ("Fernando", "Gracias, Sr. Tzul, por sus palabras.", "Sr. Tzul"),  # a Spanish title and a surname never shown
+    ("Flor", "Gracias, Señora Mamani.", "Señora Mamani"),
+])
+def test_a_name_the_display_name_abbreviates_or_never_shows_spelled_out_is_their_full_name(
+        check, reviewer_name, reply, full_name):
+    verdict = check(reply, reviewer_name=reviewer_name)
+
+    assert verdict.blocked
+    assert ("REVIEWER_NAME", full_name) in {(f.entity_type, f.text) for f in verdict.findings}
+
+
+@pytest.mark.parametrize("reviewer_name, reply", [
+    ("Marguerite D.", "Dear Marguerite, thank you for the kind words."),  # "Dear" stands where no initial does
+    ("Lety G.", "Gracias Lety, qué gusto leerla."),
+    ("Courtney B.", "Thanks so much, Courtney! Best wishes from all of us."),
+    ("Sra. Benítez", "Gracias, Sra. Benítez, por escribirnos."),  # the title and surname the display shows
+    ("J. Park", "Thank you, Jordan Miles and Renee Okafor read every review."),  # the practice's own people
+])
+def test_greetings_shown_names_and_staff_beside_an_abbreviated_name_are_not_a_full_name(
+        willow_pine, reviewer_name, reply):
+    assert "REVIEWER_NAME" not in {kind for kind, _ in _rule_kinds(willow_pine, reply, reviewer_name)}

@@ -22,7 +22,7 @@ def test_generic_words_are_fine_until_tied_to_the_reviewer(check):
     assert check("We're thrilled with your results!").blocked
 
 
-@pytest.mark.xfail(strict=True, reason="known false block of guard 2.2 to 2.4 and of 2.6 to 2.11 (2.5 passed it; 2.11 scores it 0.67, blocks at 0.475): alone, this "
+@pytest.mark.xfail(strict=True, reason="known false block of guard 2.2 to 2.4 and of 2.6 to 2.12 (2.5 passed it; 2.12 scores it 0.67, blocks at 0.475): alone, this "
                    "general sentence scores near the block threshold ('results', 'vary from'); it passes inside a reply "
                    "with an invitation to call")
 def test_a_lone_general_sentence_about_results_is_fine(check):
