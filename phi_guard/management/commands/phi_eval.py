@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--practice", help="practice profile JSON (with a file)")
-        parser.add_argument("--split", help="train, heldout, fresh_heldout, fresh_heldout_2, fresh_heldout_3 or retired_heldout (tests/phi_guard/data/splits.json)")
+        parser.add_argument("--split", help=f"{', '.join(splits())} (tests/phi_guard/data/splits.json)")
         parser.add_argument("--show-misses", action="store_true",
                             help="list misses and false blocks (always for a file and the train split)")
         parser.add_argument("file", nargs="?", help="labelled JSONL (id, text, review, reviewer_name, label, ...)")
