@@ -4,7 +4,8 @@ Input is a sentence's *features* (phi_guard.features): its words with the practi
 the reviewer's first name and numbers abstracted away, the grammatical role of every word that
 points at the reviewer, and which rules fired in it; and beside it the words of the review it answers.
 Output is the probability that the sentence discloses something about the reviewer, and a category. Word and
-character n-grams of the sentence, the review's words, tf-idf, and a logistic regression: small, deterministic, fast, and explainable (the heaviest features of a decision).
+character n-grams of the sentence, the review's words, tf-idf, and a logistic regression: small, deterministic,
+fast, and explainable (the heaviest features of a decision).
 
 Training uses scikit-learn (phi_guard.training, run by `manage.py phi_train` in `make install`);
 the artifact holds plain arrays, so checking a reply needs only numpy (scikit-learn alone would add

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from phi_guard import lexicon
+from phi_guard.features import review_features
 from phi_guard.lexicon import echo_key
 from phi_guard.normalize import fold
 from phi_guard.profile import PracticeProfile
@@ -144,6 +146,11 @@ class ReplyContext:
     def echo_key(word: str) -> str:
         return echo_key(word)
 
+    @cached_property
+    def classifier_review(self) -> str:
+        """What the classifier reads of the review (features.review_features), worked out once per reply."""
+        return review_features(self.review_words)
+
     @classmethod
     def build(cls, *, practice: PracticeContext, reviewer_name: str, review_tokens, generic: frozenset[str],
               stop_words: frozenset[str], clinical_keys: frozenset[str],
@@ -152,8 +159,8 @@ class ReplyContext:
         surname_pattern = None
         if surnames:
             surname_pattern = re.compile("|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in surnames), re.IGNORECASE)
-        display_parts = {w.lower() for w in re.split(r"[^A-Za-z]+", reviewer_name or "") if w}
         words = re.findall(r"[A-Za-z]+", reviewer_name or "")
+        display_parts = {w.lower() for w in words}
         initials_after = {w.lower() for before, w in zip(words, words[1:]) if len(w) == 1 and len(before) > 1}
         initials_before = {w.lower() for w, after in zip(words, words[1:]) if len(w) == 1 and len(after) > 1}
         known = set(practice.name_parts) | display_parts
@@ -176,6 +183,6 @@ class ReplyContext:
                 terms.add(key)
         return cls(practice=practice, first_name=first_name, surname_pattern=surname_pattern,
                    known_name_parts=frozenset(known), review_terms=frozenset(terms), review_names=frozenset(names),
-                   review_words=frozenset(review_words), display_letters=re.sub(r"[^a-z]", "", (reviewer_name or "").lower()),
+                   review_words=frozenset(review_words), display_letters="".join(words).lower(),
                    display_names=frozenset(part for part in display_parts if len(part) > 1),
                    initials_after=frozenset(initials_after), initials_before=frozenset(initials_before))

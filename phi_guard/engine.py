@@ -24,7 +24,7 @@ from phi_guard.attribute_table import attribute_table_install
 from phi_guard.classifier import ClassifierMissing, ReplyClassifier
 from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
-from phi_guard.features import in_reply, review_features, sentence_features
+from phi_guard.features import in_reply, sentence_features
 from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
 from phi_guard.lexicon import CLINICAL_FILES, echo_key, keys, vocabulary_revision
 from phi_guard.normalize import Folded, fold
@@ -260,11 +260,11 @@ class GuardEngine:
             reply_context.known_name_parts & lowers,
             reply_context.review_terms & echoes,
             reply_context.review_names & echoes,
-            reply_context.review_words & lowers,
             frozenset(word for word in lowers if word in reply_context.display_letters),
             reply_context.display_names & lowers, reply_context.initials_after, reply_context.initials_before,
-            # A digest: a kept verdict's key must not hold a long review's words for as long as it is kept.
-            hashlib.blake2b(review_features(reply_context.review_words).encode(), digest_size=16).digest(),
+            # Every word of the review (which the first-name rule also reads), as a digest: a kept verdict's key must
+            # not hold a long review's words for as long as it is kept.
+            hashlib.blake2b(reply_context.classifier_review.encode(), digest_size=16).digest(),
         )
 
     def _analyze_distinct(self, items: Sequence, prepared: list, indices: list[int], practice: PracticeProfile,
@@ -321,7 +321,7 @@ class GuardEngine:
             views.append(SentenceView(start=start, end=end, language=code, features=features, approved=is_approved,
                                       suggestions=suggestions))
         return Analysis(text=item.text, rule_findings=findings, sentences=tuple(views), unreadable=unreadable,
-                        pinned=tuple(pinned), strict=strict, review=review_features(reply_context.review_words))
+                        pinned=tuple(pinned), strict=strict, review=reply_context.classifier_review)
 
     def decide(self, analysis: Analysis, probabilities) -> tuple[Finding, ...]:
         """Rules and classifier together, sentence by sentence (Analysis.standing, classifier.Decision)."""

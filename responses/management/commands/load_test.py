@@ -186,7 +186,6 @@ def _approved_count() -> int:
     return Reply.objects.filter(review__external_id__startswith=QUEUE_PREFIX, state=ReplyState.APPROVED).count()
 
 
-
 def _desk_users(count: int, *, approvals: int) -> list[str]:
     """Managers of a load-test practice, each with a review and a draft to type in, and `approvals` replies
     waiting for their approval, logged in: "session csrf review queue" (queue: "review:revision,..."). The
