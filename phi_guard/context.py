@@ -37,8 +37,8 @@ def _first_and_surnames(display_name: str, english_words: frozenset[str]) -> tup
     """The first name a reviewer shows, and the surnames among their display name (a surname used in a reply
     is their full name). A handle ("coldfeet_jen"), a description ("Concerned in Columbus", "Heights Neighbor",
     "Louisville Senior Center", "Local Guide Shawn"), a household ("The Reyes Family"), two people ("Lucia y
-    Beto") or a compound first name ("Juan Carlos") shows none. Leading everyday words before a name describe
-    the person: "Grumpy Gus" and "Big Mike" show the first names Gus and Mike, "Abuela Chela" shows Chela."""
+    Beto") or a compound first name ("Juan Carlos", "Carol Jean") shows none. Leading everyday words before a
+    name describe the person: "Grumpy Gus" and "Big Mike" show the first names Gus and Mike, "Abuela Chela" shows Chela."""
     display_name = _ASIDE.sub(" ", _BADGE.sub("", display_name))
     people = [part for part in re.split(r"\s+(?:and|y|e|&|\+)\s+|\s*[,/]\s*", display_name) if part.strip()]
     raw_words = _name_words(people[0] if people else "")
@@ -62,8 +62,15 @@ def _first_and_surnames(display_name: str, english_words: frozenset[str]) -> tup
         return first_name, []
     if not any(named(w) for w in plain) and any(everyday(w) for w in plain):
         return first_name, []  # no name anywhere in it, and everyday words: a description
-    surnames = [w for w in plain[1:] if w.lower() not in lexicon.second_given_names()]
+    surnames = [w for w in plain[1:] if not _second_given_name(w.lower())]
     return first_name, surnames
+
+
+def _second_given_name(word: str) -> bool:
+    """A given name after the first that is not also a common surname: "Jean" in "Carol Jean", "Fernando" in
+    "Luis Fernando", "Bob" in "Jim Bob Harrell"; "Thomas" in "Kendra Thomas" is a surname."""
+    return word in lexicon.second_given_names() or (
+        word in lexicon.given_names() and word not in lexicon.common_surnames())
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.12"  # 2.12: a name the display abbreviates spelled out, Spanish titles with a surname
+ENGINE_VERSION = "2.13"  # 2.13: a compound first name ("Carol Jean", "Luis Fernando") is not a full name
 
 
 class GuardUnavailable(RuntimeError):

@@ -168,6 +168,12 @@ def second_given_names() -> frozenset[str]:
 
 
 @cache
+def common_surnames() -> frozenset[str]:
+    """Given names that are also common surnames (see common_surnames.txt): "Thomas" in "Kendra Thomas"."""
+    return frozenset(terms("common_surnames.txt"))
+
+
+@cache
 def given_names() -> frozenset[str]:
     """First names (see given_names.txt): which word of a display name is a name, not a description."""
     return frozenset(terms("given_names.txt")) | second_given_names()

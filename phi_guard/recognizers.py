@@ -546,11 +546,11 @@ class ReplyContextRecognizer(_ScanRecognizer):
         for match in context.surname_pattern.finditer(doc.text) if context.surname_pattern else ():
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is not None:
-                start = span.start
-                if start > 0 and context.first_name and doc[start - 1].lower_ == context.first_name:
-                    yield "REVIEWER_NAME", start - 1, span.end, 0.85
+                first = self._shown_first_name_before(doc, span.start, context)
+                if first is not None:
+                    yield "REVIEWER_NAME", first, span.end, 0.85
                 else:
-                    yield "SHOWN_SURNAME", start, span.end, 0.8
+                    yield "SHOWN_SURNAME", span.start, span.end, 0.8
         # "Dear Ms. Alvarez": a title and a surname that is not one of the practice's own people. "Dr. Olsen"
         # is another provider (a referral), not the reviewer, and is not flagged here.
         for token in doc:
@@ -569,8 +569,9 @@ class ReplyContextRecognizer(_ScanRecognizer):
             if not (nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.lower_ not in context.known_name_parts
                     and nxt.lower_ not in scan.lex.english_words):
                 continue
-            if context.first_name and token.lower_ == context.first_name:
-                yield "REVIEWER_NAME", token.i, nxt.i + 1, 0.8
+            first = self._shown_first_name_before(doc, token.i + 1, context)
+            if first is not None:
+                yield "REVIEWER_NAME", first, nxt.i + 1, 0.8
             elif (token.is_title and token.lower_ in scan.lex.given_names
                   and token.lower_ not in context.known_name_parts):
                 yield "PERSON", token.i, nxt.i + 1, 0.7
@@ -588,6 +589,17 @@ class ReplyContextRecognizer(_ScanRecognizer):
             for token in sentence:
                 if self._unshown_first_name(token, sentence, context, scan.lex):
                     yield "UNSHOWN_FIRST_NAME", token.i, token.i + 1, 0.8
+
+    @staticmethod
+    def _shown_first_name_before(doc, index: int, context) -> int | None:
+        """Where the first name the reviewer shows starts, when it ends just before `index`, with any second given
+        names they show after it ("Luis Fernando" before "Zapata", "Jim Bob" before "Harrell")."""
+        if not context.first_name:
+            return None
+        i = index - 1
+        while i >= 0 and doc[i].lower_ != context.first_name and doc[i].lower_ in context.display_names:
+            i -= 1
+        return i if i >= 0 and doc[i].lower_ == context.first_name else None
 
     @staticmethod
     def _shown_name(token, context) -> bool:

@@ -40,6 +40,26 @@ def test_a_display_name_that_describes_rather_than_names_shows_no_surname(check,
     assert not [f for f in check(reply, reviewer_name=reviewer_name).findings if f.entity_type == "REVIEWER_NAME"]
 
 
+@pytest.mark.parametrize("reviewer_name, reply", [
+    ("Carol Jean", "Carol Jean, thank you for the kind words!"),
+    ("Luis Fernando", "¡Hola Luis Fernando! Gracias por escribirnos."),
+    ("Héctor Iván", "Jajaja Héctor Iván, ¡gracias por la buena vibra!"),
+    ("Jim Bob Harrell", "Jim Bob, thank you for your feedback."),
+    ("Mary Pat Hoover", "Dear Mary Pat, thank you for writing to us."),
+])
+def test_a_compound_first_name_the_reviewer_shows_is_not_their_full_name(check, reviewer_name, reply):
+    assert not [f for f in check(reply, reviewer_name=reviewer_name).findings if f.entity_type == "REVIEWER_NAME"]
+
+
+@pytest.mark.parametrize("reviewer_name, reply", [
+    ("Kendra Thomas", "Kendra Thomas, thank you for the kind words!"),  # a given name that is a common surname
+    ("Jim Bob Harrell", "Jim Bob Harrell, thank you for your feedback."),
+    ("Luis Fernando", "Thank you, Luis Fernando Whitfield."),  # a surname never shown
+])
+def test_a_compound_first_name_with_a_surname_is_still_the_full_name(check, reviewer_name, reply):
+    assert "REVIEWER_NAME" in {f.entity_type for f in check(reply, reviewer_name=reviewer_name).findings}
+
+
 def test_a_surname_after_a_description_is_still_a_surname(check):
     assert check("Thanks, Ms. Baker!", reviewer_name="Concerned Mom Rose Baker").blocked
     assert check("Thanks, Mike Dunaway!", reviewer_name="Big Mike").blocked  # a surname the reviewer never showed
