@@ -10,8 +10,14 @@ def test_it_blocks_a_reply_that_names_the_treatment(check):
     assert any(f.text.lower() == "lip filler" for f in verdict.findings)
 
 
-def test_it_tolerates_case_plurals_and_misspellings(check):
+def test_it_tolerates_case_plurals_and_misspellings(check, willow_pine):
+    from phi_guard.service import GuardInput, _engine
+
     for reply in ("BOTOX can feel tight at first.", "Fillers can migrate.", "Bottox takes time.", "Dysprot wears off."):
+        analysis = _engine().analyze_many([GuardInput(reply, "", "Kelsey P.")], willow_pine)[0]
+        assert {f.entity_type for f in analysis.rule_findings} & {"TREATMENT", "BRAND"}, reply
+    for reply in ("Your BOTOX can feel tight at first.", "Your fillers can migrate.", "Your Bottox takes time.",
+                  "Your Dysprot wears off."):
         assert check(reply).blocked, reply
 
 
@@ -22,7 +28,7 @@ def test_generic_words_are_fine_until_tied_to_the_reviewer(check):
     assert check("We're thrilled with your results!").blocked
 
 
-@pytest.mark.xfail(strict=True, reason="known false block of guard 2.2 to 2.4 and of 2.6 to 2.12 (2.5 passed it; 2.12 scores it 0.67, blocks at 0.475): alone, this "
+@pytest.mark.xfail(strict=True, reason="known false block of guard 2.2 to 2.4 and of 2.6 to 2.13 (2.5 passed it; 2.13 scores it 0.81, blocks at 0.475): alone, this "
                    "general sentence scores near the block threshold ('results', 'vary from'); it passes inside a reply "
                    "with an invitation to call")
 def test_a_lone_general_sentence_about_results_is_fine(check):
