@@ -365,12 +365,24 @@ def guard_parses():
     engine.parsed = saved
 
 
-def test_an_import_batch_keeps_the_guards_parses_of_its_drafts_and_the_desk_keeps_none(practice, guard_parses):
+def test_an_import_batch_keeps_the_guards_parses_of_its_drafts_and_the_desk_keeps_none(practice, guard_parses,
+                                                                                      monkeypatch):
+    from responses.drafting import drafts
+
     profile, library = practice_profile(practice), default_library()
     praise = [review_input("Lovely staff.", rating=5, author_name="", identity=f"google:kept-{n}") for n in range(4)]
 
     drafts_for_reviews(praise[:1], library=library, context=CONTEXT, profile=profile)
     assert len(guard_parses()._parsed) == 0
 
+    checked = set()  # every candidate the guard read, the drafts and any blocked before them
+    real_check = drafts.guard_check_many
+
+    def recording_check(items, *args, **kwargs):
+        checked.update(item.text for item in items)
+        return real_check(items, *args, **kwargs)
+
+    monkeypatch.setattr(drafts, "guard_check_many", recording_check)
     batch = drafts_for_reviews(praise, library=library, context=CONTEXT, profile=profile)
-    assert 1 <= len(guard_parses()._parsed) <= len({draft.text for draft in batch})
+    kept = set(guard_parses()._parsed)
+    assert {draft.text for draft in batch} <= kept <= checked
