@@ -40,6 +40,18 @@ def check(willow_pine):
     return run
 
 
+@pytest.fixture
+def analyze(willow_pine):
+    """analyze(text, review=..., reviewer_name=...) -> the engine's Analysis (rule findings, sentences, language) before
+    the classifier decides, against Willow & Pine."""
+    from phi_guard.service import GuardInput, _engine
+
+    def run(text, *, review="", reviewer_name="Kelsey P."):
+        return _engine().analyze_many([GuardInput(text, review, reviewer_name)], willow_pine)[0]
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     path = Path(settings.BASE_DIR).parent / "shared" / "corpus"

@@ -65,14 +65,13 @@ def test_a_surname_after_a_description_is_still_a_surname(check):
     assert check("Thanks, Mike Dunaway!", reviewer_name="Big Mike").blocked  # a surname the reviewer never showed
 
 
-def test_a_shown_surname_alone_is_weighed_but_the_full_name_always_stands(check, willow_pine):
+def test_a_shown_surname_alone_is_weighed_but_the_full_name_always_stands(check, analyze):
     """A surname the reviewer shows, after a title, repeats their display name: a finding the classifier may weigh
     (SHOWN_SURNAME is not a hard type); with their first name it is their full name (REVIEWER_NAME, always hard)."""
-    from phi_guard.service import GuardInput, _engine
+    from phi_guard.service import _engine
 
     def kinds(reply):
-        analysis = _engine().analyze_many([GuardInput(reply, "", "Amara Nwosu")], willow_pine)[0]
-        return {f.entity_type for f in analysis.rule_findings}
+        return {f.entity_type for f in analyze(reply, reviewer_name="Amara Nwosu").rule_findings}
 
     assert kinds("Thank you, Ms. Nwosu, for taking the time to write to us.") == {"SHOWN_SURNAME"}
     assert "REVIEWER_NAME" in kinds("Thank you, Amara Nwosu, for taking the time to write to us.")
@@ -88,12 +87,9 @@ def test_another_persons_full_name_is_an_identifier(check):
     assert "identifier" in verdict.categories
 
 
-def test_it_flags_a_clinical_word_from_the_review_that_no_vocabulary_knows(check, willow_pine):
-    from phi_guard.service import GuardInput, _engine
-
+def test_it_flags_a_clinical_word_from_the_review_that_no_vocabulary_knows(check, analyze):
     review = "The oxyglow wrap left me blotchy."
-    analysis = _engine().analyze_many([GuardInput("Kelsey, oxyglow isn't for everyone.", review, "Kelsey P.")],
-                                      willow_pine)[0]
+    analysis = analyze("Kelsey, oxyglow isn't for everyone.", review=review)
 
     assert [(f.entity_type, f.text) for f in analysis.rule_findings] == [("REVIEW_TERM", "oxyglow")]
     assert check("Kelsey, we're sorry the oxyglow wrap didn't suit you.", review=review).blocked
@@ -160,10 +156,8 @@ def test_a_first_name_the_display_name_does_not_show_identifies_the_reviewer(wil
     ("The Lee Family", "My daughter Mia loved the waiting room.", "Mia, the fish tank says hello!"),
 ])
 def test_names_the_reviewer_shows_or_the_practice_owns_are_not_an_unshown_first_name(
-        willow_pine, reviewer_name, review, reply):
-    from phi_guard.service import GuardInput, _engine
-
-    analysis = _engine().analyze_many([GuardInput(reply, review, reviewer_name)], willow_pine)[0]
+        analyze, reviewer_name, review, reply):
+    analysis = analyze(reply, review=review, reviewer_name=reviewer_name)
     assert "UNSHOWN_FIRST_NAME" not in {f.entity_type for f in analysis.rule_findings}
 
 

@@ -55,21 +55,17 @@ def test_a_portuguese_sentence_in_a_spanish_reply_is_still_refused(check, senten
     assert verdict.blocked and verdict.error_kind == "unreadable"
 
 
-def test_accents_sprinkled_over_english_do_not_make_it_spanish(willow_pine):
-    from phi_guard.service import GuardInput, _engine
-
+def test_accents_sprinkled_over_english_do_not_make_it_spanish(analyze):
     for reply in ["Wé wéré só glád tó séé yóu bàck ìn thé chàìr làst wéék, Kélséy!",
                   "Só glàd yóur résùlts càmé óùt sò wéll, sèé yóù ìn thréé mónths!"]:
-        analysis = _engine().analyze_many([GuardInput(reply, "", "Kelsey P.")], willow_pine)[0]
+        analysis = analyze(reply)
 
         assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"en"}, reply
 
 
-def test_a_spanish_reply_of_short_sentences_is_read_as_spanish(willow_pine):
-    from phi_guard.service import GuardInput, _engine
-
+def test_a_spanish_reply_of_short_sentences_is_read_as_spanish(analyze):
     reply = "Isabel, lamentamos la frustración. Escríbanos a frontdesk@willowpine.example y un gerente le responderá."
-    analysis = _engine().analyze_many([GuardInput(reply, "", "Isabel M.")], willow_pine)[0]
+    analysis = analyze(reply, reviewer_name="Isabel M.")
 
     assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"es"}
 

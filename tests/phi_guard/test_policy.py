@@ -10,11 +10,9 @@ def test_it_blocks_a_reply_that_names_the_treatment(check):
     assert any(f.text.lower() == "lip filler" for f in verdict.findings)
 
 
-def test_it_tolerates_case_plurals_and_misspellings(check, willow_pine):
-    from phi_guard.service import GuardInput, _engine
-
+def test_it_tolerates_case_plurals_and_misspellings(check, analyze):
     for reply in ("BOTOX can feel tight at first.", "Fillers can migrate.", "Bottox takes time.", "Dysprot wears off."):
-        analysis = _engine().analyze_many([GuardInput(reply, "", "Kelsey P.")], willow_pine)[0]
+        analysis = analyze(reply)
         assert {f.entity_type for f in analysis.rule_findings} & {"TREATMENT", "BRAND"}, reply
     for reply in ("Your BOTOX can feel tight at first.", "Your fillers can migrate.", "Your Bottox takes time.",
                   "Your Dysprot wears off."):
