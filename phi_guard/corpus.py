@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from phi_guard.profile import PracticeProfile
@@ -35,9 +35,36 @@ def review_of(example: dict) -> str:
     return "" if _RATING_ONLY.fullmatch(review) else review
 
 
+# The practice's own lines that a batch's practice.json states outside the profile's fields: writers listed a
+# Spanish line, a billing office or a patient-relations line under keys of their own ("spanish_line",
+# {"billing": {"phone": ...}}, "other_contacts": [...]) or inside the hours. A practice enters those lines in its
+# settings (a location, a contact); read here, they are the practice's own, as they would be on the desk.
+_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def stated_contacts(data: object) -> list[str]:
+    """Every phone number and e-mail address written anywhere in a practice.json, in the order written."""
+    if isinstance(data, dict):
+        return [found for value in data.values() for found in stated_contacts(value)]
+    if isinstance(data, list):
+        return [found for value in data for found in stated_contacts(value)]
+    if isinstance(data, str):
+        return [match.group() for pattern in (_PHONE, _EMAIL) for match in pattern.finditer(data)]
+    return []
+
+
+def practice_of(data: object) -> PracticeProfile:
+    """A batch's practice: its profile, with every line and address its practice.json states as its own."""
+    profile = PracticeProfile.from_dict(data)
+    known = {profile.phone, profile.email, *profile.contacts}
+    extra = tuple(dict.fromkeys(c for c in stated_contacts(data) if c not in known))
+    return replace(profile, contacts=profile.contacts + extra) if extra else profile
+
+
 def load_batch(name: str, data_dir: Path = DATA_DIR) -> Batch:
     folder = data_dir / "batches" / name
-    practice = PracticeProfile.from_json_file(folder / "practice.json")
+    practice = practice_of(json.loads((folder / "practice.json").read_text(encoding="utf-8")))
     lines = (folder / "replies.jsonl").read_text(encoding="utf-8").splitlines()
     examples = (json.loads(line) for line in lines if line.strip())
     return Batch(name=name, practice=practice, examples=tuple({**e, "review": review_of(e)} for e in examples))

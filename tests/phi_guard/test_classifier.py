@@ -173,3 +173,24 @@ def test_the_classifier_weighs_the_review_in_a_block_of_its_own():
         assert np.isclose(np.linalg.norm(values[~own]), REVIEW_WEIGHT)
     probabilities = classifier.probabilities([(sentence, "_empty_"), (sentence, " ".join(known[:3]))])
     assert probabilities[0] != probabilities[1]
+
+
+def test_a_batch_reads_every_line_its_practice_states_as_the_practices_own():
+    """Writers listed a Spanish line, a billing office or a patient-relations line under keys of their own; a
+    practice enters those in its settings, so a reply giving them is not giving somebody else's number."""
+    from phi_guard.corpus import practice_of
+
+    practice = practice_of({
+        "name": "Bayshore Vein", "phone": "(813) 555-0164", "email": "care@bayshore.example",
+        "spanish_line": "(813) 555-0179", "billing": {"phone": "813.555.0168", "email": "billing@bayshore.example"},
+        "other_contacts": [{"name": "Family Program", "phone": "+1 813-555-0171"}],
+        "hours": "Mon-Fri 8-5. Patient relations: (813) 555-0199, option 2.",
+        "locations": [{"name": "Brandon", "phone": "(813) 555-0177"}],
+    })
+    assert practice.contacts == ("(813) 555-0177", "(813) 555-0179", "813.555.0168", "billing@bayshore.example",
+                                 "+1 813-555-0171", "(813) 555-0199")
+    verdict = guard_check("Please call our billing office at 813-555-0168 or patient relations at (813) 555-0199.",
+                          practice=practice, review="Billing is a mess.", reviewer_name="Dana")
+    assert not verdict.blocked, [f.entity_type for f in verdict.findings]
+    assert guard_check("Please call us back at (813) 555-0142.", practice=practice, review="Billing is a mess.",
+                       reviewer_name="Dana").blocked
