@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.13"  # 2.13: a compound first name ("Carol Jean", "Luis Fernando") is not a full name
+ENGINE_VERSION = "2.14"  # 2.14: a common surname that is also a word ("Luis Williams.") is a full name
 
 
 class GuardUnavailable(RuntimeError):

@@ -174,6 +174,12 @@ def common_surnames() -> frozenset[str]:
 
 
 @cache
+def surnames() -> frozenset[str]:
+    """The commonest US surnames (see surnames.txt), dictionary words among them ("Brown", "Grant")."""
+    return frozenset(terms("surnames.txt"))
+
+
+@cache
 def given_names() -> frozenset[str]:
     """First names (see given_names.txt): which word of a display name is a name, not a description."""
     return frozenset(terms("given_names.txt")) | second_given_names()

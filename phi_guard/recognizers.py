@@ -561,18 +561,19 @@ class ReplyContextRecognizer(_ScanRecognizer):
                 j += 1
             if j < len(doc) and doc[j].is_title and doc[j].is_alpha and doc[j].lower_ not in context.known_name_parts:
                 yield "REVIEWER_NAME", token.i, j + 1, 0.8
-        # A first name and a capitalised word no dictionary knows that is nobody's the reviewer showed or the practice
-        # has: with the reviewer's first name, their surname they did not show ("Thanks Anita Ruiz-Cole"); with
-        # another given name, somebody else's full name ("Tell Mike Alvarez we said hi": a patient, a companion).
+        # A first name and a capitalised surname that is nobody's the reviewer showed or the practice has: with the
+        # reviewer's first name, their surname they did not show ("Thanks Anita Ruiz-Cole"); with another given
+        # name, somebody else's full name ("Tell Mike Alvarez we said hi": a patient, a companion).
+        # After the reviewer's first name a common surname counts even when it is also a word ("Luis Williams").
         for token in doc[:-1]:
             nxt = doc[token.i + 1]
-            if not (nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.lower_ not in context.known_name_parts
-                    and nxt.lower_ not in scan.lex.english_words):
+            if not (nxt.is_title and nxt.is_alpha and len(nxt) > 1 and nxt.lower_ not in context.known_name_parts):
                 continue
+            unknown = nxt.lower_ not in scan.lex.english_words
             first = self._shown_first_name_before(doc, token.i + 1, context)
-            if first is not None:
+            if first is not None and (unknown or self._surname_ending_name(nxt, scan.lex)):
                 yield "REVIEWER_NAME", first, nxt.i + 1, 0.8
-            elif (token.is_title and token.lower_ in scan.lex.given_names
+            elif (unknown and token.is_title and token.lower_ in scan.lex.given_names
                   and token.lower_ not in context.known_name_parts):
                 yield "PERSON", token.i, nxt.i + 1, 0.7
         # A name the display name abbreviates, spelled out beside a part it shows ("Courtney B." answered as
@@ -589,6 +590,13 @@ class ReplyContextRecognizer(_ScanRecognizer):
             for token in sentence:
                 if self._unshown_first_name(token, sentence, context, scan.lex):
                     yield "UNSHOWN_FIRST_NAME", token.i, token.i + 1, 0.8
+
+    @staticmethod
+    def _surname_ending_name(token, lex) -> bool:
+        """A common surname that ends the name ("Thank you, Luis Williams.", "Hi Maria Brown, ...", "Gracias, Luis
+        Ortega."); not a word that starts what follows ("Thanks Luis Hope to see you", "Luis Best wishes")."""
+        after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        return token.lower_ in lex.surnames and (after is None or after.is_punct or after.is_space)
 
     @staticmethod
     def _shown_first_name_before(doc, index: int, context) -> int | None:

@@ -74,6 +74,7 @@ class Lexicon:
         self.stop_words = frozenset(nlp.Defaults.stop_words)
         self.english_words = _dictionary_words(nlp)
         self.given_names = lexicon.given_names()
+        self.surnames = lexicon.surnames()
 
     def pattern(self, term: str) -> Doc:
         return set_norms(self.nlp.make_doc(term))

@@ -60,6 +60,24 @@ def test_a_compound_first_name_with_a_surname_is_still_the_full_name(check, revi
     assert "REVIEWER_NAME" in {f.entity_type for f in check(reply, reviewer_name=reviewer_name).findings}
 
 
+@pytest.mark.parametrize(("reviewer_name", "reply"), [
+    ("Luis", "Thank you, Luis Williams."),  # surnames a dictionary also knows: WordNet holds "williams", "zapata"
+    ("Luis", "Thanks so much Luis Zapata!"),
+    ("Maria B.", "Hi Maria Brown, thanks for the kind words about the lobby!"),
+    ("Guadalupe", "Muchas gracias, Guadalupe Ortega."),
+])
+def test_a_common_surname_after_the_reviewers_first_name_is_their_full_name_even_when_it_is_a_word(
+        check, reviewer_name, reply):
+    findings = check(reply, reviewer_name=reviewer_name).findings
+    assert "REVIEWER_NAME" in {f.entity_type for f in findings}
+
+
+@pytest.mark.parametrize("reply", ["Thank you Luis Best wishes from all of us", "Thanks Luis Love the team"])
+def test_a_surname_that_is_also_a_word_starting_what_follows_is_not_a_name(analyze, reply):
+    """Run-on replies without punctuation: "Best" and "Love" are on the surname list, but here they start a phrase."""
+    assert "REVIEWER_NAME" not in {f.entity_type for f in analyze(reply, reviewer_name="Luis").rule_findings}
+
+
 def test_a_surname_after_a_description_is_still_a_surname(check):
     assert check("Thanks, Ms. Baker!", reviewer_name="Concerned Mom Rose Baker").blocked
     assert check("Thanks, Mike Dunaway!", reviewer_name="Big Mike").blocked  # a surname the reviewer never showed
