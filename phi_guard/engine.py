@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.14"  # 2.14: a common surname that is also a word ("Luis Williams.") is a full name
+ENGINE_VERSION = "2.14"  # 2.14: a common surname that is also a word ("Luis Williams."), or after a name a handle
+# spells ("Sam Smith" to "sammy22"), is a full name
 
 
 class GuardUnavailable(RuntimeError):

@@ -12,7 +12,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 
 from phi_guard.context import ReplyContext
 from phi_guard.features import GREETINGS
-from phi_guard.lexicon import display_words
+from phi_guard.lexicon import display_words, given_names
 from phi_guard.scan import SCAN_KEY, SECOND_PERSON, ReplyScan
 
 MODIFIER_POS = frozenset({"ADJ", "NUM", "NOUN", "PROPN", "SYM", "ADV", "PART"})
@@ -601,13 +601,19 @@ class ReplyContextRecognizer(_ScanRecognizer):
     @staticmethod
     def _shown_first_name_before(doc, index: int, context) -> int | None:
         """Where the first name the reviewer shows starts, when it ends just before `index`, with any second given
-        names they show after it ("Luis Fernando" before "Zapata", "Jim Bob" before "Harrell")."""
+        names they show after it ("Luis Fernando" before "Zapata", "Jim Bob" before "Harrell"); or a given name their
+        handle spells ("Sam" of "sammy22" before "Smith")."""
         if not context.first_name:
             return None
         i = index - 1
         while i >= 0 and doc[i].lower_ != context.first_name and doc[i].lower_ in context.display_names:
             i -= 1
-        return i if i >= 0 and doc[i].lower_ == context.first_name else None
+        if i < 0:
+            return None
+        lower = doc[i].lower_
+        in_handle = (len(context.display_names) == 1 and doc[i].is_title and len(lower) >= 3
+                     and lower in context.display_letters and lower in given_names())
+        return i if lower == context.first_name or in_handle else None
 
     @staticmethod
     def _shown_name(token, context) -> bool:

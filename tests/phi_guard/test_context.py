@@ -65,6 +65,7 @@ def test_a_compound_first_name_with_a_surname_is_still_the_full_name(check, revi
     ("Luis", "Thanks so much Luis Zapata!"),
     ("Maria B.", "Hi Maria Brown, thanks for the kind words about the lobby!"),
     ("Guadalupe", "Muchas gracias, Guadalupe Ortega."),
+    ("sammy22", "Thanks, Sam Smith!"),  # a given name the handle spells, with a surname
 ])
 def test_a_common_surname_after_the_reviewers_first_name_is_their_full_name_even_when_it_is_a_word(
         check, reviewer_name, reply):
