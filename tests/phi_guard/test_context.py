@@ -129,19 +129,17 @@ def test_names_from_the_review_are_not_echoed(check):
     assert check("Kelsey, we're sorry. Hannah would like to hear more at (303) 555-0186.", review=review).ok
 
 
-def _rule_kinds(willow_pine, reply, reviewer_name="Kelsey P."):
-    from phi_guard.service import GuardInput, _engine
-
-    analysis = _engine().analyze_many([GuardInput(reply, "", reviewer_name)], willow_pine)[0]
-    return {(f.entity_type, reply[f.start:f.end]) for f in analysis.rule_findings}
+def _rule_kinds(analysis):
+    """(entity type, text) of each rule finding, before the classifier decides."""
+    return {(f.entity_type, analysis.text[f.start:f.end]) for f in analysis.rule_findings}
 
 
 @pytest.mark.parametrize("reply, name", [
     ("Tell Mike Alvarez we said hi!", "Mike Alvarez"),  # somebody's full name: another patient, a companion
     ("It was lovely to meet Carmen Villanueva as well.", "Carmen Villanueva"),
 ])
-def test_somebody_elses_full_name_is_a_person_without_a_named_entity_recognizer(willow_pine, reply, name):
-    assert ("PERSON", name) in _rule_kinds(willow_pine, reply)
+def test_somebody_elses_full_name_is_a_person_without_a_named_entity_recognizer(analyze, reply, name):
+    assert ("PERSON", name) in _rule_kinds(analyze(reply))
 
 
 @pytest.mark.parametrize("reply", [
@@ -149,8 +147,8 @@ def test_somebody_elses_full_name_is_a_person_without_a_named_entity_recognizer(
     "Our Grace Period for late arrivals is ten minutes.",  # a given name before a dictionary word
     "Thanks again, Kelsey Parker!",  # the reviewer's own name: REVIEWER_NAME, not PERSON
 ])
-def test_staff_names_and_capitalised_phrases_are_not_somebody_elses_name(willow_pine, reply):
-    assert not {kind for kind, _ in _rule_kinds(willow_pine, reply)} & {"PERSON"}
+def test_staff_names_and_capitalised_phrases_are_not_somebody_elses_name(analyze, reply):
+    assert not {kind for kind, _ in _rule_kinds(analyze(reply))} & {"PERSON"}
 
 
 @pytest.mark.parametrize("reviewer_name, reply", [
@@ -160,8 +158,8 @@ def test_staff_names_and_capitalised_phrases_are_not_somebody_elses_name(willow_
     ("The Lee Family", "Thank you so much, Jenny!"),  # a household: which of them wrote it
     ("H.", "Thanks, Hope!"),  # a name that is also a word, capitalised inside the sentence
 ])
-def test_a_first_name_the_display_name_does_not_show_identifies_the_reviewer(willow_pine, reviewer_name, reply):
-    assert "UNSHOWN_FIRST_NAME" in {kind for kind, _ in _rule_kinds(willow_pine, reply, reviewer_name)}
+def test_a_first_name_the_display_name_does_not_show_identifies_the_reviewer(analyze, reviewer_name, reply):
+    assert "UNSHOWN_FIRST_NAME" in {kind for kind, _ in _rule_kinds(analyze(reply, reviewer_name=reviewer_name))}
 
 
 @pytest.mark.parametrize("reviewer_name, review, reply", [
@@ -216,5 +214,5 @@ def test_a_name_the_display_name_abbreviates_or_never_shows_spelled_out_is_their
     ("J. Park", "Thank you, Jordan Miles and Renee Okafor read every review."),  # the practice's own people
 ])
 def test_greetings_shown_names_and_staff_beside_an_abbreviated_name_are_not_a_full_name(
-        willow_pine, reviewer_name, reply):
-    assert "REVIEWER_NAME" not in {kind for kind, _ in _rule_kinds(willow_pine, reply, reviewer_name)}
+        analyze, reviewer_name, reply):
+    assert "REVIEWER_NAME" not in {kind for kind, _ in _rule_kinds(analyze(reply, reviewer_name=reviewer_name))}

@@ -47,15 +47,13 @@ def test_it_reports_each_finding_with_a_span_and_an_explanation(check):
     assert verdict.to_dict()["blocked"] is True and len(verdict.text_sha256) == 64
 
 
-def test_a_practice_can_add_its_own_clinical_terms(check, willow_pine):
+def test_a_practice_can_add_its_own_clinical_terms(check, analyze, willow_pine):
     from dataclasses import replace
-
-    from phi_guard.service import GuardInput, _engine
 
     extended = replace(willow_pine, vocabulary={"TREATMENT": ("glow-up ritual",)})
     reply = "We love the Glow-Up Ritual too."
 
-    assert _engine().analyze_many([GuardInput(reply)], willow_pine)[0].rule_findings == ()
+    assert analyze(reply).rule_findings == ()
     verdict = check(reply, practice=extended)
     assert verdict.blocked
     assert [(f.entity_type, f.text) for f in verdict.findings] == [("TREATMENT", "Glow-Up Ritual")]

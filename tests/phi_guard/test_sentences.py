@@ -23,11 +23,9 @@ def test_a_spanish_title_does_not_end_the_sentence(sentences, title):
     ]
 
 
-def test_the_full_check_reads_the_same_sentences(willow_pine):
-    from phi_guard.service import GuardInput, _engine
-
+def test_the_full_check_reads_the_same_sentences(analyze):
     reply = "Gracias, Dra. Ruiz. ¡Nos vemos pronto en la feria de salud!"
-    analysis = _engine().analyze_many([GuardInput(reply, "", "Ana R.")], willow_pine)[0]
+    analysis = analyze(reply, reviewer_name="Ana R.")
 
     assert [reply[view.start:view.end].strip() for view in analysis.sentences] == [
         "Gracias, Dra. Ruiz.", "¡Nos vemos pronto en la feria de salud!",
