@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from phi_guard.profile import PracticeProfile
+from phi_guard.profile import PracticeProfile, read_profile_json
+from phi_guard.recognizers import ContactDetailRecognizer
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "phi_guard" / "data"
 
@@ -38,9 +39,9 @@ def review_of(example: dict) -> str:
 # The practice's own lines that a batch's practice.json states outside the profile's fields: writers listed a
 # Spanish line, a billing office or a patient-relations line under keys of their own ("spanish_line",
 # {"billing": {"phone": ...}}, "other_contacts": [...]) or inside the hours. A practice enters those lines in its
-# settings (a location, a contact); read here, they are the practice's own, as they would be on the desk.
-_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# settings (a location, a contact); read here, they are the practice's own, as they would be on the desk. They are
+# found with the patterns the guard reads phones and e-mails in replies with.
+_CONTACT_PATTERNS = (ContactDetailRecognizer.PHONE, ContactDetailRecognizer.EMAIL)
 
 
 def stated_contacts(data: object) -> list[str]:
@@ -50,7 +51,7 @@ def stated_contacts(data: object) -> list[str]:
     if isinstance(data, list):
         return [found for value in data for found in stated_contacts(value)]
     if isinstance(data, str):
-        return [match.group() for pattern in (_PHONE, _EMAIL) for match in pattern.finditer(data)]
+        return [match.group() for pattern in _CONTACT_PATTERNS for match in pattern.finditer(data)]
     return []
 
 
@@ -64,7 +65,7 @@ def practice_of(data: object) -> PracticeProfile:
 
 def load_batch(name: str, data_dir: Path = DATA_DIR) -> Batch:
     folder = data_dir / "batches" / name
-    practice = practice_of(json.loads((folder / "practice.json").read_text(encoding="utf-8")))
+    practice = practice_of(read_profile_json(folder / "practice.json"))
     lines = (folder / "replies.jsonl").read_text(encoding="utf-8").splitlines()
     examples = (json.loads(line) for line in lines if line.strip())
     return Batch(name=name, practice=practice, examples=tuple({**e, "review": review_of(e)} for e in examples))

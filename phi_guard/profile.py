@@ -102,13 +102,17 @@ class PracticeProfile:
 
     @classmethod
     def from_json_file(cls, path: str | Path) -> PracticeProfile:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ValueError(f"cannot read practice profile {path}: {exc.strerror or exc}") from exc
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"practice profile {path} is not valid JSON (line {exc.lineno})") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_profile_json(path))
+
+
+def read_profile_json(path: str | Path) -> object:
+    """A practice profile file's JSON; raises ValueError saying why it cannot be read."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read practice profile {path}: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"practice profile {path} is not valid JSON (line {exc.lineno})") from exc
 
 
 def _clean_vocabulary(vocabulary: object) -> dict[str, tuple[str, ...]]:
