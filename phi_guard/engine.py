@@ -41,8 +41,9 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.14"  # 2.14: a common surname that is also a word ("Luis Williams."), or after a name a handle
-# spells ("Sam Smith" to "sammy22"), is a full name
+ENGINE_VERSION = "2.15"  # 2.15: informal English and Spanish no longer refused as Dutch, French or Portuguese
+# (language: dictionary words, words only Spanish writes); 2.14: a common surname that is also a word
+# ("Luis Williams."), or after a name a handle spells ("Sam Smith" to "sammy22"), is a full name
 
 
 class GuardUnavailable(RuntimeError):
@@ -303,9 +304,11 @@ class GuardEngine:
         # one cannot, and it tells which of two close languages a short sentence is in (language.within_reply,
         # which reads the accents, half of what tells Spanish from Portuguese, in the text as written).
         originals = [item.text[start:end] for start, end in spans]
-        whole = language.reply_language(form.text, item.text)
-        languages = language.within_reply([language.sentence_language(sentence.text) for sentence in sentences],
-                                          originals, whole)
+        dictionary = self.lexicon.english_words
+        languages = language.spanish_words(
+            [language.sentence_language(sentence.text, dictionary) for sentence in sentences], originals)
+        whole = language.reply_language(form.text, item.text, dictionary, languages)
+        languages = language.within_reply(languages, originals, whole, dictionary)
         unreadable = language.unreadable_reason(item.text, [*languages, whole])
         views = []
         resolved = language.resolve(languages, whole)

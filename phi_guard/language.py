@@ -8,6 +8,13 @@ a few words the detector confuses these close languages ("Escríbanos a … y un
 as Portuguese), and the reply as a whole tells which it is: the folded reply, or, when that reads as a sibling or
 cannot tell, the reply as written, whose accents tell Spanish apart. Everything else is told from the folded
 text, so accents sprinkled over English never make it Spanish.
+
+Two readings come before the detector's, because on a few informal words it reads English as Dutch or French
+("brynn omg ur gonna make me cry", "vibes r immaculate, we don't miss") and Spanish as Portuguese ("Este comentario
+parece ser publicidad y ya lo reportamos."): a sentence whose words are mostly English dictionary words is English,
+and a sentence read as a close language that holds a word only Spanish writes among the two ("y", "los", "usted"),
+and none of that language's own letters, is Spanish. Neither reading can make a reply in another language pass: it
+takes words of English or Spanish to turn a sentence into them.
 """
 from __future__ import annotations
 
@@ -29,12 +36,36 @@ SIBLING_WORDS = 12
 # Marks only Spanish writes among the languages told apart here: a sentence read as a sibling that has one of them
 # and none of the sibling's own letters is Spanish, however long ("¡Gracias por avisar! La clínica está en …").
 OWN_MARKS = {"es": frozenset("¡¿ñ")}
+# Function words Spanish writes and the language the detector mistakes it for does not, and that language's own
+# letters. A sentence read as that language, holding one of these words and none of its letters, is Spanish:
+# "y", "los", "el", "muy" are not Portuguese, Italian, French or Dutch words. Unlike SIBLINGS, a sentence without
+# such a word keeps the detector's reading, however short.
+OWN_WORDS = {"es": {
+    "pt": frozenset("el los las y muy usted ustedes gracias hola del una con pero su sus esto hay lo es".split()),
+    "it": frozenset("el los las y muy usted ustedes gracias hola esto hay es".split()),
+    "fr": frozenset("el los muy usted ustedes gracias hola esto hay del una pero".split()),
+    "nl": frozenset("el los las y muy usted ustedes gracias hola esto hay del una con pero su sus es".split()),
+}}
+_SPANISH = frozenset().union(*OWN_WORDS["es"].values())
+_SPANISH_ONLY = frozenset.intersection(*OWN_WORDS["es"].values())
+FOREIGN_LETTERS = {"pt": frozenset("ãõçâêô"), "it": frozenset("ìòèù"), "fr": frozenset("àèùâêîôûëïçœ"),
+                   "nl": frozenset("ë")}
+_FOREIGN = frozenset().union(*FOREIGN_LETTERS.values())
 # English function words: a sentence made of enough of them is English, however short, whatever its names.
 _ENGLISH = frozenset("""
 a an and are as at be been but by can could did do for from had has have i if in is it its me my no not of on
 or our please so thank thanks that the their them they this to us was we were what will with would you your
 """.split())
 ENGLISH_SHARE = 0.25
+# Chat forms and contractions only English writes ("u", "thx", "don't"): the detector has seldom seen them.
+_ENGLISH |= frozenset("""
+u ur thx ty tysm omg lol gonna wanna gotta y'all yall it's don't can't won't we're you're i'm im we'll you'll that's
+there's let's pls hi hey
+""".split())
+# A sentence of at least DICTIONARY_WORDS words, at least this share of them English dictionary words (the spaCy
+# model's lemma index, `dictionary` below), is English: "We accept most major commercial plans" read as French.
+DICTIONARY_SHARE = 0.6
+DICTIONARY_WORDS = 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _NON_WORDS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|example)\S*", re.IGNORECASE)
 
@@ -72,10 +103,32 @@ def _telling_words(text: str) -> list[str]:
     return words
 
 
-def sentence_language(text: str) -> str | None:
-    """ISO code of the sentence's language, or None when it is too short or too mixed to tell."""
+def _function_words(words: list[str]) -> tuple[int, int]:
+    """How many of `words` are English function words or chat forms, and how many are words only Spanish writes."""
+    lowered = [word.lower().replace("’", "'") for word in words]
+    return sum(word in _ENGLISH for word in lowered), sum(word in _SPANISH for word in lowered)
+
+
+def _english_share(words: list[str], dictionary: frozenset[str]) -> float:
+    """The share of `words` that are English: function words and chat forms, and dictionary words of four letters
+    or more (the dictionary also lists "el", "con" and "la" as abbreviations and notes)."""
+    known = 0
+    for word in words:
+        lower = word.lower().replace("’", "'")
+        known += lower in _ENGLISH or (len(lower) > 3 and (
+            lower in dictionary or (lower.endswith("s") and lower[:-1] in dictionary)))
+    return known / len(words)
+
+
+def sentence_language(text: str, dictionary: frozenset[str] = frozenset()) -> str | None:
+    """ISO code of the sentence's language, or None when it is too short or too mixed to tell. `dictionary`: English
+    words (the engine passes its lexicon's)."""
     words = _telling_words(text)
-    if words and sum(word.lower() in _ENGLISH for word in words) / len(words) >= ENGLISH_SHARE:
+    english, spanish = _function_words(words)
+    if words and english > spanish and english / len(words) >= ENGLISH_SHARE:
+        return "en"  # "Gracias for taking the time!", "El Paso is open Fridays …"
+    if (dictionary and not spanish and len(words) >= DICTIONARY_WORDS
+            and _english_share(words, dictionary) >= DICTIONARY_SHARE):
         return "en"
     if len(words) < MIN_WORDS:
         return None
@@ -85,20 +138,52 @@ def sentence_language(text: str) -> str | None:
     return values[0].language.iso_code_639_1.name.lower()
 
 
-def reply_language(folded: str, written: str) -> str | None:
+def _holds_spanish_words(text: str, code: str | None) -> bool:
+    """`text`, read as `code`, holds a word only Spanish writes of the two and none of `code`'s own letters; read as
+    nothing (too short or too mixed to tell), a word none of the others writes and none of their letters."""
+    if code is None:
+        words, letters = _SPANISH_ONLY, _FOREIGN
+    elif code in OWN_WORDS["es"]:
+        words, letters = OWN_WORDS["es"][code], FOREIGN_LETTERS[code]
+    else:
+        return False
+    if letters & set(text.lower()):
+        return False
+    telling = _telling_words(text)
+    own = sum(word.lower() in words for word in telling)
+    # Undecided, it must also hold more of them than English function words: "Gracias for the love" stays open.
+    return own > 0 and (code is not None or own > _function_words(telling)[0])
+
+
+def spanish_words(languages: list[str | None], sentences: list[str]) -> list[str | None]:
+    """The sentences' languages, where a sentence read as a language the detector mistakes Spanish for, that holds
+    a word only Spanish writes of the two and none of that language's letters (OWN_WORDS), is Spanish; so is one
+    the detector cannot tell ("Pedro, usted nunca ha sido cliente de …", 0.87 Portuguese) that holds a word
+    none of those languages writes."""
+    return ["es" if _holds_spanish_words(text, code) else code for code, text in zip(languages, sentences)]
+
+
+def reply_language(folded: str, written: str, dictionary: frozenset[str] = frozenset(),
+                   sentences: list[str | None] | None = None) -> str | None:
     """The language of a whole reply: sentence_language of its folded text, except that a reply the folded text
     reads as a close sibling of Spanish, or cannot tell, and whose text as written (accents and all) reads as
-    Spanish, is Spanish. Only Spanish gains from the accents: English never turns Spanish here."""
-    code = sentence_language(folded)
+    Spanish, is Spanish. Only Spanish gains from the accents: English never turns Spanish here. A reply read as a
+    language Spanish is mistaken for, holding Spanish's own words and none of that language's letters, is Spanish
+    too when its sentences (`sentences`: their languages) read as English or Spanish, some as Spanish."""
+    code = sentence_language(folded, dictionary)
     if code is None or code in SIBLINGS["es"]:
         marks = set(written.lower())
-        if sentence_language(written) == "es" or (
+        if sentence_language(written, dictionary) == "es" or (
                 code is not None and OWN_MARKS["es"] & marks and not SIBLINGS["es"][code] & marks):
             return "es"
+    if (sentences and "es" in sentences and all(c is None or c in READ for c in sentences)
+            and _holds_spanish_words(written, code)):
+        return "es"
     return code
 
 
-def within_reply(languages: list[str | None], sentences: list[str], reply: str | None) -> list[str | None]:
+def within_reply(languages: list[str | None], sentences: list[str], reply: str | None,
+                 dictionary: frozenset[str] = frozenset()) -> list[str | None]:
     """The sentences' languages (sentence_language of each sentence's folded text), where a sentence read as a close
     sibling of the reply's own language (`reply`: reply_language), without the sibling's own letters, takes the
     reply's language when it has a mark only that language writes (OWN_MARKS) or reads as it as written, and is
@@ -112,7 +197,7 @@ def within_reply(languages: list[str | None], sentences: list[str], reply: str |
         letters = siblings.get(code or "")
         written = set(text.lower())
         if letters is not None and not letters & written:
-            if OWN_MARKS[reply] & written or sentence_language(text) == reply:
+            if OWN_MARKS[reply] & written or sentence_language(text, dictionary) == reply:
                 code = reply  # its own marks, or its accents read as written, tell the reply's language
             elif len(_telling_words(text)) < SIBLING_WORDS:
                 code = None

