@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 LANGUAGE = "en"
 BATCH_SIZE = 64
 ENGINE_VERSION = "2.15"  # 2.15: informal English and Spanish no longer refused as Dutch, French or Portuguese
-# (language: dictionary words, words only Spanish writes); 2.14: a common surname that is also a word
+# (language: dictionary words, words only Spanish writes), a title ending a sentence is no name; 2.14: a common surname that is also a word
 # ("Luis Williams."), or after a name a handle spells ("Sam Smith" to "sammy22"), is a full name
 
 

@@ -527,6 +527,7 @@ class ReplyContextRecognizer(_ScanRecognizer):
     HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sr", "sra", "srta", "senor", "senora", "senorita"})
     SIGNATURE_MARKS = frozenset({"-", "--", "—", "–", "~"})
     TITLE_WORDS = frozenset({"don", "doña", "dona", "señor", "señora", "senor", "senora", "sir", "madam", "miss"})
+    ABBREVIATED = frozenset({"mr", "mrs", "ms", "mx", "sr", "sra", "srta"})  # titles written with a period
 
     def find(self, scan, context):
         doc = scan.doc
@@ -557,8 +558,8 @@ class ReplyContextRecognizer(_ScanRecognizer):
             if token.lower_.rstrip(".") not in self.HONORIFICS or token.lower_.rstrip(".") == "dr":
                 continue
             j = token.i + 1
-            if j < len(doc) and doc[j].text == ".":
-                j += 1
+            if j < len(doc) and doc[j].text == "." and token.lower_ in self.ABBREVIATED and not token.whitespace_:
+                j += 1  # "Sra. Lopez"; not "Sí, señora. Atendemos …", where the title ends a sentence
             if j < len(doc) and doc[j].is_title and doc[j].is_alpha and doc[j].lower_ not in context.known_name_parts:
                 yield "REVIEWER_NAME", token.i, j + 1, 0.8
         # A first name and a capitalised surname that is nobody's the reviewer showed or the practice has: with the

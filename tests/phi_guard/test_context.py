@@ -100,6 +100,16 @@ def test_a_shown_surname_alone_is_weighed_but_the_full_name_always_stands(check,
                  reviewer_name="Amara Nwosu").blocked
 
 
+def test_a_title_with_a_surname_is_a_name_but_a_title_ending_a_sentence_is_not(analyze):
+    def kinds(reply):
+        return {f.entity_type for f in analyze(reply, reviewer_name="Abuela Tere").rule_findings}
+
+    assert "REVIEWER_NAME" in kinds("Gracias, Sra. Benítez, por escribirnos.")
+    assert "REVIEWER_NAME" in kinds("Thank you, Mrs. Alvarez, for writing.")
+    assert "REVIEWER_NAME" not in kinds("Sí, señora. Atendemos a niños de todas las edades.")
+    assert "REVIEWER_NAME" not in kinds("Thank you, miss. Parking is free after five.")
+
+
 def test_another_persons_full_name_is_an_identifier(check):
     verdict = check("Kelsey, Marcus Delgado told us what happened.")
 
