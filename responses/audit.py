@@ -52,6 +52,7 @@ _ALLOWED_DETAIL_KEYS = frozenset(
         "fields",
         "location",
         "staff_member",
+        "public_contact",
         "invitation",
         "member",
         "role",

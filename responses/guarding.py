@@ -27,13 +27,14 @@ def practice_profile(practice: Practice) -> PracticeProfile:
         website=practice.website,
         address=practice.address,
         staff=tuple(GuardStaff(name=s.name, role=s.role) for s in practice.staff.all()),
-        # Every location's name, phone, e-mail and address is the practice's own, so a reply may carry it.
+        # Every location's name, phone, e-mail and address is the practice's own, so a reply may carry it; so are
+        # its other public lines (billing, a Spanish line).
         contacts=tuple(
             value
             for location in practice.locations.all()
             for value in (location.name, location.phone, location.email, location.address)
             if value
-        ),
+        ) + tuple(value for line in practice.public_contacts.all() for value in (line.phone, line.email) if value),
         vocabulary={key: tuple(terms) for key, terms in vocabulary.items()},
         # The template library is the practice's approved wording (and, in strict mode, the only wording).
         approved=(*practice.template_blocks.values_list("text", flat=True), practice.signature),

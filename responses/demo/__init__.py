@@ -16,6 +16,7 @@ from responses import workflow
 from responses.drafting import detect_topics, template_blocks_seed
 from responses.escalation.services import review_escalate_if_needed
 from responses.models import Location, Practice, Reply, Review, Role, StaffMember, text_sha256
+from responses.practice.models import PublicContact
 from responses.roles import membership_grant
 
 DEMO_PRACTICE = {
@@ -36,6 +37,7 @@ DEMO_LOCATIONS = [
     ("Boulder", "(720) 555-0142", "care@juniperlane.example", "1200 Pearl St, Suite 4, Boulder, CO 80302"),
     ("Denver Highlands", "(720) 555-0157", "highlands@juniperlane.example", "3300 W 32nd Ave, Denver, CO 80211"),
 ]
+DEMO_PUBLIC_CONTACTS = [("Billing office", "(720) 555-0163", "billing@juniperlane.example")]
 DEMO_USERS = [("frontdesk", "Riley", "Front Desk", Role.FRONT_DESK), ("manager", "Morgan", "Manager", Role.MANAGER)]
 
 
@@ -73,6 +75,8 @@ def demo_load(*, password: str) -> DemoResult:
             practice=practice, name=name, defaults={"phone": phone, "email": email, "address": address}
         )
         locations.append(location)
+    for label, phone, email in DEMO_PUBLIC_CONTACTS:
+        PublicContact.objects.update_or_create(practice=practice, label=label, defaults={"phone": phone, "email": email})
 
     User = get_user_model()
     users = {}

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from responses.escalation.rules import BUILT_IN_SUMMARY
 from responses.models import DraftLanguage, Location, Practice, Role, StaffMember
-from responses.practice.models import PracticeSettings
+from responses.practice.models import PracticeSettings, PublicContact
 
 
 class PracticeProfileForm(forms.ModelForm):
@@ -65,6 +65,19 @@ class LocationForm(forms.ModelForm):
         model = Location
         fields = ["name", "phone", "email", "address", "time_zone"]
         help_texts = {"phone": "With the e-mail, the private channel replies from this location offer."}
+
+
+class PublicContactForm(forms.ModelForm):
+    class Meta:
+        model = PublicContact
+        fields = ["label", "phone", "email"]
+        help_texts = {"phone": "A phone number, an e-mail address or both."}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("phone") or "").strip() and not (cleaned.get("email") or "").strip():
+            raise forms.ValidationError("Give the line's phone number or e-mail address.")
+        return cleaned
 
 
 class StaffMemberForm(forms.ModelForm):

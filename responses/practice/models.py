@@ -1,4 +1,5 @@
-"""What a practice configures for itself beyond `Practice`: its desk settings and its pending invitations."""
+"""What a practice configures for itself beyond `Practice`: its desk settings, its other public contact lines and its
+pending invitations."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -57,6 +58,25 @@ class PracticeSettings(models.Model):
         """The practice's drafting languages in DraftLanguage order (unknown codes dropped; never empty)."""
         chosen = [code for code in DraftLanguage.values if code in (self.draft_languages or [])]
         return chosen or [self.default_language or DraftLanguage.ENGLISH.value]
+
+
+class PublicContact(models.Model):
+    """A line of the practice's that is not a location's: a billing office, a Spanish line, an after-hours nurse
+    line. Replies may give it; the PHI guard reads it as the practice's own, not as somebody else's number."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="public_contacts")
+    label = models.CharField(max_length=100, help_text="What the line is for, e.g. Billing office or Línea en español.")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="public_contact_has_phone_or_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Invitation(models.Model):

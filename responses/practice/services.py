@@ -1,4 +1,4 @@
-"""Writes a practice's manager makes: profile, locations, staff, settings, people.
+"""Writes a practice's manager makes: profile, locations, other public lines, staff, settings, people.
 
 Every service checks `manage_practice` and that the actor belongs to the practice (server side, whatever the
 page showed), changes the rows in one transaction and records an audit event with ids, field names and roles
@@ -22,7 +22,7 @@ from django.utils import timezone
 from responses.audit import audit_record
 from responses.escalation.services import reviews_escalate_open
 from responses.models import DraftLanguage, Location, Membership, Practice, Role, StaffMember
-from responses.practice.models import Invitation, PracticeSettings
+from responses.practice.models import Invitation, PracticeSettings, PublicContact
 from responses.roles import membership_grant, practice_for, require_permission
 from responses.workflow import WorkflowError
 
@@ -158,6 +158,32 @@ def location_remove(*, practice: Practice, actor, location: Location) -> None:
     location_id = location.pk
     location.delete()
     audit_record(action="location_removed", actor=actor, practice=practice, location=location_id)
+
+
+@transaction.atomic
+def public_contact_add(*, practice: Practice, actor, label: str, phone: str = "", email: str = "") -> PublicContact:
+    """Add a line of the practice's that is not a location's (billing, a Spanish line): replies may give it, and
+    the guard reads it as the practice's own from now on."""
+    _require_manager_of(actor, practice)
+    label, phone, email = (" ".join((value or "").split()) for value in (label, phone, email))
+    if not 2 <= len(label) <= 100:
+        raise WorkflowError("A line's label is 2 to 100 characters long.")
+    if not phone and not email:
+        raise WorkflowError("Give the line's phone number or e-mail address.")
+    line = PublicContact.objects.create(practice=practice, label=label, phone=phone[:40], email=email)
+    audit_record(action="public_contact_added", actor=actor, practice=practice, public_contact=line.pk)
+    return line
+
+
+@transaction.atomic
+def public_contact_remove(*, practice: Practice, actor, public_contact: PublicContact) -> None:
+    """Take a line off; replies giving it are then blocked like any number that is not the practice's."""
+    _require_manager_of(actor, practice)
+    if public_contact.practice_id != practice.pk:
+        raise PermissionDenied("This line is another practice's.")
+    line_id = public_contact.pk
+    public_contact.delete()
+    audit_record(action="public_contact_removed", actor=actor, practice=practice, public_contact=line_id)
 
 
 @transaction.atomic

@@ -18,10 +18,11 @@ from responses.practice.forms import (
     PasswordChangeForm,
     PracticeProfileForm,
     PracticeSettingsForm,
+    PublicContactForm,
     RoleForm,
     StaffMemberForm,
 )
-from responses.practice.models import Invitation
+from responses.practice.models import Invitation, PublicContact
 from responses.roles import practice_for, require_permission
 from responses.workflow import WorkflowError
 
@@ -42,6 +43,8 @@ def _practice_page(request, practice: Practice, status: int = 200, **forms):
         or PracticeSettingsForm(instance=services.practice_settings_get(practice=practice)),
         "location_form": forms.get("location_form") or LocationForm(),
         "staff_form": forms.get("staff_form") or StaffMemberForm(),
+        "contact_form": forms.get("contact_form") or PublicContactForm(),
+        "public_contacts": practice.public_contacts.order_by("label"),
         "locations": practice.locations.order_by("name"),
         "staff": practice.staff.order_by("name"),
     }
@@ -116,6 +119,28 @@ def location_remove(request, pk: int):
         messages.error(request, str(exc))
         return redirect("practice_admin")
     return _done(request, "Location removed.")
+
+
+@require_POST
+def public_contact_add(request):
+    practice = _manager_practice(request)
+    form = PublicContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.public_contact_add(practice=practice, actor=request.user, **form.cleaned_data)
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, "Line added: replies may give it.")
+    return _practice_page(request, practice, status=400, contact_form=form)
+
+
+@require_POST
+def public_contact_remove(request, pk: int):
+    practice = _manager_practice(request)
+    line = get_object_or_404(PublicContact, pk=pk, practice=practice)
+    services.public_contact_remove(practice=practice, actor=request.user, public_contact=line)
+    return _done(request, "Line removed.")
 
 
 @require_POST

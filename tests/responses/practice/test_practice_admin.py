@@ -6,15 +6,17 @@ import pytest
 from django.urls import reverse
 
 from responses.drafting import draft_for_review
-from responses.guarding import practice_profile
+from responses.guarding import practice_profile, verdict_for_reply_text
 from responses.models import AuditEvent, Location, StaffMember
 from responses.practice import services
+from responses.practice.models import PublicContact
 from responses.workflow import WorkflowError
 
 pytestmark = pytest.mark.django_db
 
 MANAGER_GETS = ["practice_admin", "team", "location_new"]
-MANAGER_POSTS = ["practice_profile_save", "practice_settings_save", "staff_member_add", "member_invite"]
+MANAGER_POSTS = ["practice_profile_save", "practice_settings_save", "staff_member_add", "public_contact_add",
+                 "member_invite"]
 
 
 def as_user(client, user):
@@ -105,6 +107,54 @@ def test_the_staff_list_feeds_the_guards_allow_list(client, bob, practice):
     client.post(reverse("staff_member_remove", args=[member.pk]))
     assert not any(s.name == "Mara Quinlan" for s in practice_profile(practice).staff)
     assert [e.action for e in AuditEvent.objects.exclude(action="login").order_by("id")] == ["staff_member_added", "staff_member_removed"]
+
+
+# (An e-mail address at the practice's own domain is the practice's already.)
+BILLING_REPLY = ("Thank you for letting us know, Kelsey. Our billing office can go over any statement with you at "
+                 "(303) 555-0147 or billing@willowpine.example.")
+
+
+def test_a_billing_line_the_manager_adds_may_be_given_in_a_reply(client, bob, practice, review):
+    blocked = verdict_for_reply_text(review=review, text=BILLING_REPLY)
+    assert blocked.blocked and "PHONE_NUMBER" in {f.entity_type for f in blocked.findings}
+
+    response = as_user(client, bob).post(reverse("public_contact_add"), {
+        "label": "Billing office", "phone": "(303) 555-0147", "email": "billing@willowpine.example"})
+
+    assert response.status_code == 302
+    line = PublicContact.objects.get(practice=practice)
+    assert "(303) 555-0147" in practice_profile(practice).contacts
+    assert "PHONE_NUMBER" not in {f.entity_type for f in verdict_for_reply_text(review=review, text=BILLING_REPLY).findings}
+    event = AuditEvent.objects.get(action="public_contact_added")
+    assert event.details == {"public_contact": line.pk}  # ids only: not the number or the label
+    page = client.get(reverse("practice_admin")).content.decode()
+    assert "Billing office" in page and "(303) 555-0147" in page
+
+
+def test_a_removed_line_is_blocked_again(client, bob, practice, review):
+    line = services.public_contact_add(practice=practice, actor=bob, label="Billing office", phone="(303) 555-0147")
+
+    as_user(client, bob).post(reverse("public_contact_remove", args=[line.pk]))
+
+    assert not PublicContact.objects.exists()
+    assert "PHONE_NUMBER" in {f.entity_type for f in verdict_for_reply_text(review=review, text=BILLING_REPLY).findings}
+    assert AuditEvent.objects.get(action="public_contact_removed").details == {"public_contact": line.pk}
+
+
+def test_it_refuses_a_line_without_a_phone_or_an_e_mail(client, bob, practice):
+    response = as_user(client, bob).post(reverse("public_contact_add"), {"label": "Billing office"})
+
+    assert response.status_code == 400 and b"phone number or e-mail address" in response.content
+    assert not PublicContact.objects.exists()
+    with pytest.raises(WorkflowError, match="phone number or e-mail"):
+        services.public_contact_add(practice=practice, actor=bob, label="Billing office", phone="  ")
+
+
+def test_charlie_cannot_remove_willow_and_pines_line(client, bob, charlie, practice):
+    line = services.public_contact_add(practice=practice, actor=bob, label="Línea en español", phone="(303) 555-0148")
+
+    assert as_user(client, charlie).post(reverse("public_contact_remove", args=[line.pk])).status_code == 404
+    assert PublicContact.objects.filter(pk=line.pk).exists()
 
 
 def test_it_refuses_a_staff_name_already_listed(bob, practice):
