@@ -71,13 +71,7 @@ class PublicContactForm(forms.ModelForm):
     class Meta:
         model = PublicContact
         fields = ["label", "phone", "email"]
-        help_texts = {"phone": "A phone number, an e-mail address or both."}
-
-    def clean(self):
-        cleaned = super().clean()
-        if not (cleaned.get("phone") or "").strip() and not (cleaned.get("email") or "").strip():
-            raise forms.ValidationError("Give the line's phone number or e-mail address.")
-        return cleaned
+        help_texts = {"phone": "A phone number, an e-mail address or both."}  # the model's constraint says so
 
 
 class StaffMemberForm(forms.ModelForm):

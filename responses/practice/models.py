@@ -72,7 +72,10 @@ class PublicContact(models.Model):
     class Meta:
         ordering = ["label"]
         constraints = [
-            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="public_contact_has_phone_or_email"),
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""), name="public_contact_has_phone_or_email",
+                violation_error_message="Give the line's phone number or e-mail address.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -170,6 +170,8 @@ def public_contact_add(*, practice: Practice, actor, label: str, phone: str = ""
         raise WorkflowError("A line's label is 2 to 100 characters long.")
     if not phone and not email:
         raise WorkflowError("Give the line's phone number or e-mail address.")
+    if practice.public_contacts.filter(label__iexact=label).exists():
+        raise WorkflowError("A line with this label is already listed.")
     line = PublicContact.objects.create(practice=practice, label=label, phone=phone[:40], email=email)
     audit_record(action="public_contact_added", actor=actor, practice=practice, public_contact=line.pk)
     return line

@@ -144,10 +144,17 @@ def test_a_removed_line_is_blocked_again(client, bob, practice, review):
 def test_it_refuses_a_line_without_a_phone_or_an_e_mail(client, bob, practice):
     response = as_user(client, bob).post(reverse("public_contact_add"), {"label": "Billing office"})
 
-    assert response.status_code == 400 and b"phone number or e-mail address" in response.content
+    assert response.status_code == 400
+    assert response.content.decode().count("Give the line&#x27;s phone number or e-mail address.") == 1
     assert not PublicContact.objects.exists()
     with pytest.raises(WorkflowError, match="phone number or e-mail"):
         services.public_contact_add(practice=practice, actor=bob, label="Billing office", phone="  ")
+
+
+def test_it_refuses_a_second_line_with_the_same_label(bob, practice):
+    services.public_contact_add(practice=practice, actor=bob, label="Billing office", phone="(303) 555-0147")
+    with pytest.raises(WorkflowError, match="already listed"):
+        services.public_contact_add(practice=practice, actor=bob, label="billing OFFICE", email="b@willowpine.example")
 
 
 def test_charlie_cannot_remove_willow_and_pines_line(client, bob, charlie, practice):
