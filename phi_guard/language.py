@@ -51,17 +51,15 @@ _SPANISH_ONLY = frozenset.intersection(*OWN_WORDS["es"].values())
 FOREIGN_LETTERS = {"pt": frozenset("ãõçâêô"), "it": frozenset("ìòèù"), "fr": frozenset("àèùâêîôûëïçœ"),
                    "nl": frozenset("ë")}
 _FOREIGN = frozenset().union(*FOREIGN_LETTERS.values())
-# English function words: a sentence made of enough of them is English, however short, whatever its names.
+# English function words, and the chat forms and contractions only English writes ("u", "thx", "don't"; the
+# detector has seldom seen them): a sentence made of enough of them is English, however short, whatever its names.
 _ENGLISH = frozenset("""
 a an and are as at be been but by can could did do for from had has have i if in is it its me my no not of on
 or our please so thank thanks that the their them they this to us was we were what will with would you your
-""".split())
-ENGLISH_SHARE = 0.25
-# Chat forms and contractions only English writes ("u", "thx", "don't"): the detector has seldom seen them.
-_ENGLISH |= frozenset("""
 u ur thx ty tysm omg lol gonna wanna gotta y'all yall it's don't can't won't we're you're i'm im we'll you'll that's
 there's let's pls hi hey
 """.split())
+ENGLISH_SHARE = 0.25
 # A sentence of at least DICTIONARY_WORDS words, at least this share of them English dictionary words (the spaCy
 # model's lemma index, `dictionary` below), is English: "We accept most major commercial plans" read as French.
 DICTIONARY_SHARE = 0.6
@@ -103,32 +101,34 @@ def _telling_words(text: str) -> list[str]:
     return words
 
 
-def _function_words(words: list[str]) -> tuple[int, int]:
-    """How many of `words` are English function words or chat forms, and how many are words only Spanish writes."""
-    lowered = [word.lower().replace("’", "'") for word in words]
+def _lowered(words: list[str]) -> list[str]:
+    return [word.lower().replace("’", "'") for word in words]
+
+
+def _function_words(lowered: list[str]) -> tuple[int, int]:
+    """How many of the (_lowered) words are English function words or chat forms, and how many are words only
+    Spanish writes."""
     return sum(word in _ENGLISH for word in lowered), sum(word in _SPANISH for word in lowered)
 
 
-def _english_share(words: list[str], dictionary: frozenset[str]) -> float:
-    """The share of `words` that are English: function words and chat forms, and dictionary words of four letters
-    or more (the dictionary also lists "el", "con" and "la" as abbreviations and notes)."""
-    known = 0
-    for word in words:
-        lower = word.lower().replace("’", "'")
-        known += lower in _ENGLISH or (len(lower) > 3 and (
-            lower in dictionary or (lower.endswith("s") and lower[:-1] in dictionary)))
-    return known / len(words)
+def _english_share(lowered: list[str], dictionary: frozenset[str]) -> float:
+    """The share of the (_lowered) words that are English: function words and chat forms, and dictionary words of
+    four letters or more (the dictionary also lists "el", "con" and "la" as abbreviations and notes)."""
+    known = sum(word in _ENGLISH or (len(word) > 3 and (
+        word in dictionary or (word.endswith("s") and word[:-1] in dictionary))) for word in lowered)
+    return known / len(lowered)
 
 
 def sentence_language(text: str, dictionary: frozenset[str] = frozenset()) -> str | None:
     """ISO code of the sentence's language, or None when it is too short or too mixed to tell. `dictionary`: English
     words (the engine passes its lexicon's)."""
     words = _telling_words(text)
-    english, spanish = _function_words(words)
+    lowered = _lowered(words)
+    english, spanish = _function_words(lowered)
     if words and english > spanish and english / len(words) >= ENGLISH_SHARE:
         return "en"  # "Gracias for taking the time!", "El Paso is open Fridays …"
     if (dictionary and not spanish and len(words) >= DICTIONARY_WORDS
-            and _english_share(words, dictionary) >= DICTIONARY_SHARE):
+            and _english_share(lowered, dictionary) >= DICTIONARY_SHARE):
         return "en"
     if len(words) < MIN_WORDS:
         return None
@@ -149,10 +149,10 @@ def _holds_spanish_words(text: str, code: str | None) -> bool:
         return False
     if letters & set(text.lower()):
         return False
-    telling = _telling_words(text)
-    own = sum(word.lower() in words for word in telling)
+    lowered = _lowered(_telling_words(text))
+    own = sum(word in words for word in lowered)
     # Undecided, it must also hold more of them than English function words: "Gracias for the love" stays open.
-    return own > 0 and (code is not None or own > _function_words(telling)[0])
+    return own > 0 and (code is not None or own > _function_words(lowered)[0])
 
 
 def spanish_words(languages: list[str | None], sentences: list[str]) -> list[str | None]:

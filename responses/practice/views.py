@@ -121,18 +121,25 @@ def location_remove(request, pk: int):
     return _done(request, "Location removed.")
 
 
-@require_POST
-def public_contact_add(request):
+def _add_from_practice_page(request, form_class, add, *, notice: str, form_name: str):
+    """A small form of the practice page (a staff member, a public line): the service adds the row, or the page
+    comes back with the form and its errors."""
     practice = _manager_practice(request)
-    form = PublicContactForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.public_contact_add(practice=practice, actor=request.user, **form.cleaned_data)
+            add(practice=practice, actor=request.user, **form.cleaned_data)
         except WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
-            return _done(request, "Line added: replies may give it.")
-    return _practice_page(request, practice, status=400, contact_form=form)
+            return _done(request, notice)
+    return _practice_page(request, practice, status=400, **{form_name: form})
+
+
+@require_POST
+def public_contact_add(request):
+    return _add_from_practice_page(request, PublicContactForm, services.public_contact_add,
+                                   notice="Line added: replies may give it.", form_name="contact_form")
 
 
 @require_POST
@@ -145,16 +152,8 @@ def public_contact_remove(request, pk: int):
 
 @require_POST
 def staff_member_add(request):
-    practice = _manager_practice(request)
-    form = StaffMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            services.staff_member_add(practice=practice, actor=request.user, **form.cleaned_data)
-        except WorkflowError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _done(request, "Added to the staff list.")
-    return _practice_page(request, practice, status=400, staff_form=form)
+    return _add_from_practice_page(request, StaffMemberForm, services.staff_member_add,
+                                   notice="Added to the staff list.", form_name="staff_form")
 
 
 @require_POST
