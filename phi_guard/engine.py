@@ -35,7 +35,7 @@ from phi_guard.profile import PracticeProfile
 from phi_guard.recognizers import build_recognizers
 from phi_guard.scan import SCAN_KEY, Lexicon, PracticeTerms, ReplyScan
 from phi_guard.sentences import add_sentence_rules, split, stripped
-from phi_guard.verdict import Finding, Verdict, text_sha256
+from phi_guard.verdict import CLASSIFIER_ENTITY, Finding, Verdict, text_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -344,7 +344,7 @@ class GuardEngine:
         start, end = stripped(text, view.start, view.end)
         category, reasons = self.classifier.explain(view.features, analysis.review)
         because = f" (weighed most: {', '.join(repr(r) for r in reasons)})" if reasons else ""
-        return Finding(category=category, entity_type="DISCLOSURE", start=start, end=end, text=text[start:end],
+        return Finding(category=category, entity_type=CLASSIFIER_ENTITY, start=start, end=end, text=text[start:end],
                        score=probability, explanation=CLASSIFIER_EXPLANATION[category] + because)
 
     def _split(self, text: str) -> list:

@@ -10,6 +10,7 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from phi_guard.context import TITLES
 from phi_guard.profile import PracticeProfile
 from phi_guard.sentences import stripped
+from phi_guard.verdict import CLASSIFIER_ENTITY
 
 _anonymizer = AnonymizerEngine()
 
@@ -115,7 +116,11 @@ def _with_invitation(text: str, invitation: str) -> str:
 def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_name: str, private_channel: str,
                  check: Callable, check_many: Callable, sentences: Callable) -> str:
     """Sentences holding a finding go; paragraphs, line breaks and the signature stay; the invitation to the
-    private channel is added unless a kept sentence already offers the practice's contact details."""
+    private channel is added unless a kept sentence already offers the practice's contact details.
+
+    The classifier reads each sentence after the one before it, so a sentence it flagged alone ("Please call us
+    at …" after a sentence about the reviewer's treatment) may read clean once the sentences holding a rule's
+    finding are gone: those go first, and the rest only if the reply still does not pass."""
     channel = channel_sentence(private_channel, practice)
     verdict = check(text, practice=practice, review=review, reviewer_name=reviewer_name)
     if verdict.error:
@@ -123,8 +128,24 @@ def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_
     if not verdict.findings:
         return text
     # A sentence's span runs on to the line break that ends it; the break stays where the sentence goes.
-    spans = [stripped(text, start, end) for start, end in sentences(text)
-             if any(f.start < end and f.end > start for f in verdict.findings)]
+    flagged = [(stripped(text, start, end), [f for f in verdict.findings if f.start < end and f.end > start])
+               for start, end in sentences(text)]
+    flagged = [(span, findings) for span, findings in flagged if findings]
+    by_rule = [span for span, findings in flagged if any(f.entity_type != CLASSIFIER_ENTITY for f in findings)]
+    attempts = [[span for span, _findings in flagged]]
+    if by_rule and len(by_rule) < len(flagged):
+        attempts.insert(0, by_rule)
+    for spans in attempts:
+        candidate = _without_sentences(text, spans, practice, reviewer_name, private_channel, channel)
+        if check(candidate, practice=practice, review=review, reviewer_name=reviewer_name).ok:
+            return candidate
+    return _generic(reviewer_name, channel, practice, review, check_many)
+
+
+def _without_sentences(text: str, spans: list[tuple[int, int]], practice: PracticeProfile, reviewer_name: str,
+                       private_channel: str, channel: str) -> str:
+    """`text` without the sentences at `spans`, opened with thanks if nothing kept thanks or apologises, and
+    with the invitation to the private channel unless a kept sentence gives the practice's contact."""
     # presidio-anonymizer's "custom" operator leaves nothing where a sentence was ("replace" with an empty
     # value would write "<UNSAFE_SENTENCE>"); the layout is then tidied line by line.
     marked = _anonymizer.anonymize(
@@ -134,11 +155,9 @@ def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_
     first = _first_name(reviewer_name)
     if not re.search(r"\b(thank|thanks|sorry|apolog|appreciate|gracias|lamentamos|sentimos)", kept, re.IGNORECASE):
         opening = f"Thank you for your feedback, {first}." if first else "Thank you for your feedback."
-        kept = f"{opening} {kept}".strip()
-    candidate = kept if _mentions_a_contact(kept, practice, private_channel) else _with_invitation(kept, channel)
-    if check(candidate, practice=practice, review=review, reviewer_name=reviewer_name).ok:
-        return candidate
-    return _generic(reviewer_name, channel, practice, review, check_many)
+        # Nothing but the signature left: the opening is the body, in a paragraph of its own above it.
+        kept = f"{opening}\n\n{kept}" if kept and _is_signature(kept) else f"{opening} {kept}".strip()
+    return kept if _mentions_a_contact(kept, practice, private_channel) else _with_invitation(kept, channel)
 
 
 def _generic(reviewer_name: str, channel: str, practice: PracticeProfile, review: str, check_many: Callable) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 CATEGORIES = ("patient_status", "records_denial", "clinical_detail", "identifier", "remedy_detail")
 # Not a disclosure category: strict mode's refusal of wording outside the practice's approved templates.
 NOT_APPROVED = "not_approved"
+# The entity type of a sentence the classifier blocks with no rule's finding in it.
+CLASSIFIER_ENTITY = "DISCLOSURE"
 
 
 def text_sha256(text: str) -> str:

@@ -104,3 +104,28 @@ def test_a_disclosure_on_the_line_after_the_signature_goes_and_the_signature_sta
 
     assert rewrite == "Thank you for writing, Dana. Please call us at (303) 555-0186.\n\n— The Willow & Pine team"
     assert guard_check(rewrite, practice=willow_pine, reviewer_name="Dana R.").ok
+
+
+def test_a_sentence_blocked_for_what_came_before_it_stays_once_that_sentence_is_gone(willow_pine):
+    """The classifier reads a sentence after the one before it: "Please call us" after a sentence about the
+    reviewer's treatment can score as a disclosure. The sentence with the rule's findings goes first, and the rest
+    stays if the reply then passes."""
+    text = ("Kelsey, we're sorry the Botox left bruising on your forehead.\n\n"
+            "Please call us at (303) 555-0186.\n\n— The Willow & Pine team")
+    review = "The wait was long and nobody told me why."
+
+    rewrite = guard_rewrite(text, practice=willow_pine, review=review, reviewer_name="Kelsey P.")
+
+    assert rewrite == ("Thank you for your feedback, Kelsey. Please call us at (303) 555-0186.\n\n"
+                       "— The Willow & Pine team")
+    assert guard_check(rewrite, practice=willow_pine, review=review, reviewer_name="Kelsey P.").ok
+
+
+def test_when_only_the_signature_is_left_the_thanks_and_the_invitation_go_above_it(willow_pine):
+    text = "Kelsey, your Botox bruising will fade in a week.\n\n— Renee"
+
+    rewrite = guard_rewrite(text, practice=willow_pine, reviewer_name="Kelsey P.")
+
+    assert rewrite == ("Thank you for your feedback, Kelsey. We'd like to help directly, so please contact us at "
+                       "(303) 555-0186 or frontdesk@willowpine.example.\n\n— Renee")
+    assert guard_check(rewrite, practice=willow_pine, reviewer_name="Kelsey P.").ok
