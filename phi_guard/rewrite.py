@@ -128,13 +128,14 @@ def safe_rewrite(text: str, *, practice: PracticeProfile, review: str, reviewer_
     if not verdict.findings:
         return text
     # A sentence's span runs on to the line break that ends it; the break stays where the sentence goes.
-    flagged = [(stripped(text, start, end), [f for f in verdict.findings if f.start < end and f.end > start])
-               for start, end in sentences(text)]
-    flagged = [(span, findings) for span, findings in flagged if findings]
-    by_rule = [span for span, findings in flagged if any(f.entity_type != CLASSIFIER_ENTITY for f in findings)]
-    attempts = [[span for span, _findings in flagged]]
-    if by_rule and len(by_rule) < len(flagged):
-        attempts.insert(0, by_rule)
+    flagged, by_rule = [], []
+    for start, end in sentences(text):
+        findings = [f for f in verdict.findings if f.start < end and f.end > start]
+        if findings:
+            flagged.append(stripped(text, start, end))
+            if any(f.entity_type != CLASSIFIER_ENTITY for f in findings):
+                by_rule.append(flagged[-1])
+    attempts = [by_rule, flagged] if by_rule and len(by_rule) < len(flagged) else [flagged]
     for spans in attempts:
         candidate = _without_sentences(text, spans, practice, reviewer_name, private_channel, channel)
         if check(candidate, practice=practice, review=review, reviewer_name=reviewer_name).ok:
