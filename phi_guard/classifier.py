@@ -19,13 +19,16 @@ import json
 import math
 import re
 import zipfile
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 FEATURE_VERSION = 4
+# How the artifact stores its terms: 2 = each block as a UTF-8 blob and its offsets (classifier.Terms). Format 1, a
+# fixed-width unicode array, reserved four bytes for every character of the longest term in every slot: ~70 MB of a
+# web worker's peak memory while it loaded.
+ARTIFACT_FORMAT = 2
 WORD_NGRAMS = (1, 3)
 CHAR_NGRAMS = (3, 5)
 # The review's words are a third block, l2-normalised and scaled by this (chosen on the training folds: 0.3, 0.5,
@@ -72,6 +75,52 @@ class TrainingSentence:
     group: str  # the batch it came from (cross-validation holds out whole batches)
 
 
+class Terms:
+    """A block's terms, held as one UTF-8 blob with offsets (a few MB) rather than ~265,000 Python strings in
+    dictionaries (~40 MB of every web worker), and found by hash: the terms' `hash()` values sorted once at load and
+    a gram's looked up with a binary search. `hash()` of a str differs between processes (PYTHONHASHSEED) but not
+    within one, and the table is built in the process that reads it. A gram that is not a term but shares a term's
+    64-bit hash would read as that term: about one gram in 10^14. Two terms sharing a hash (about one process start
+    in 10^9) make this block fall back to a dictionary."""
+
+    def __init__(self, blob: bytes, offsets: np.ndarray, first_index: int):
+        self.blob, self.offsets, self.first_index = blob, offsets, first_index
+        hashes = np.fromiter(map(hash, self), dtype=np.int64, count=len(self))
+        self.order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[self.order]
+        self.fallback = None
+        if len(self.hashes) > 1 and bool((self.hashes[1:] == self.hashes[:-1]).any()):
+            self.fallback = {term: position for position, term in enumerate(self)}
+
+    @classmethod
+    def of(cls, terms: list[str], first_index: int = 0) -> Terms:
+        encoded = [term.encode("utf-8") for term in terms]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum([len(term) for term in encoded], out=offsets[1:])
+        return cls(b"".join(encoded), offsets, first_index)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, position: int) -> str:
+        return self.blob[self.offsets[position]:self.offsets[position + 1]].decode("utf-8")
+
+    def __iter__(self):
+        return (self[position] for position in range(len(self)))
+
+    def indices(self, grams: list[str]) -> np.ndarray:
+        """The feature index of every gram that is one of the terms, in the grams' order, repeats kept."""
+        if self.fallback is not None:
+            return np.array([self.fallback[g] for g in grams if g in self.fallback], dtype=np.int64) + self.first_index
+        if not grams or not len(self):
+            return np.zeros(0, dtype=np.int64)
+        wanted = np.fromiter(map(hash, grams), dtype=np.int64, count=len(grams))
+        slots = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        found = self.hashes[slots] == wanted
+        return self.order[slots[found]] + self.first_index
+
+
 def words_only(features: str) -> str:
     """Character n-grams read the words and placeholders, not the structural features (`_dep:head_`)."""
     return " ".join(token for token in features.split() if ":" not in token)
@@ -114,13 +163,14 @@ def _readable(phrase: str) -> bool:
 class ReplyClassifier:
     """Probability that a sentence discloses, and the likeliest category of what it discloses."""
 
-    def __init__(self, *, words: list[str], chars: list[str], reviews: list[str], idf: np.ndarray, coef: np.ndarray,
-                 intercept: float, category_coef: np.ndarray, category_intercept: np.ndarray,
+    def __init__(self, *, words: list[str] | Terms, chars: list[str] | Terms, reviews: list[str] | Terms,
+                 idf: np.ndarray, coef: np.ndarray, intercept: float, category_coef: np.ndarray, category_intercept: np.ndarray,
                  category_labels: tuple[str, ...], decision: Decision):
-        self.words = {term: i for i, term in enumerate(words)}
-        self.chars = {term: len(words) + i for i, term in enumerate(chars)}
-        self.reviews = {term: len(words) + len(chars) + i for i, term in enumerate(reviews)}
-        self.word_names = list(words)
+        words, chars, reviews = (terms if isinstance(terms, Terms) else Terms.of(terms)
+                                 for terms in (words, chars, reviews))
+        chars.first_index = len(words)
+        reviews.first_index = len(words) + len(chars)
+        self.words, self.chars, self.reviews = words, chars, reviews
         self.idf, self.coef, self.intercept = idf, coef, intercept
         self.category_coef, self.category_intercept = category_coef, category_intercept
         self.category_labels = category_labels
@@ -135,12 +185,12 @@ class ReplyClassifier:
         indices, values = [], []
         blocks = ((word_ngrams(features), self.words, 1.0), (char_ngrams(features), self.chars, 1.0),
                   (review_words(review), self.reviews, REVIEW_WEIGHT))
-        for grams, index, scale in blocks:
-            counts = Counter(index[g] for g in grams if g in index)
-            if not counts:
+        for grams, terms, scale in blocks:
+            found = terms.indices(grams)
+            if not found.size:
                 continue
-            block = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[block]
+            block, counts = np.unique(found, return_counts=True)
+            weights = (1.0 + np.log(counts)) * self.idf[block]
             norm = math.sqrt(float(weights @ weights))
             indices.append(block)
             values.append(scale * weights / norm if norm else weights)
@@ -166,9 +216,9 @@ class ReplyClassifier:
         weights = values * self.coef[indices]
         reasons: list[str] = []
         for index, weight in sorted(zip(indices.tolist(), weights.tolist()), key=lambda pair: -pair[1]):
-            if weight <= 0 or index >= len(self.word_names):
+            if weight <= 0 or index >= len(self.words):
                 continue
-            phrase = self.word_names[index]
+            phrase = self.words[index]
             if not _readable(phrase) or any(phrase in kept or kept in phrase for kept in reasons):
                 continue
             reasons.append(phrase)
@@ -220,15 +270,14 @@ class ReplyClassifier:
         return classifier
 
     def _arrays(self) -> dict[str, np.ndarray]:
-        meta = {"feature_version": FEATURE_VERSION, "decision": asdict(self.decision),
+        meta = {"feature_version": FEATURE_VERSION, "format": ARTIFACT_FORMAT, "decision": asdict(self.decision),
                 "category_labels": list(self.category_labels), "intercept": self.intercept,
                 "review_weight": REVIEW_WEIGHT}
-        chars = sorted(self.chars, key=self.chars.get)
-        reviews = sorted(self.reviews, key=self.reviews.get)
         return {
             "meta": np.array(json.dumps(meta, sort_keys=True)),
-            "words": np.array(self.word_names, dtype=str), "chars": np.array(chars, dtype=str),
-            "reviews": np.array(reviews, dtype=str),
+            **{f"{name}{part}": array for name, terms in (("words", self.words), ("chars", self.chars),
+                                                          ("reviews", self.reviews))
+               for part, array in (("", np.frombuffer(terms.blob, dtype=np.uint8)), ("_offsets", terms.offsets))},
             "idf": self.idf, "coef": self.coef,
             "category_coef": self.category_coef, "category_intercept": self.category_intercept,
         }
@@ -260,12 +309,14 @@ class ReplyClassifier:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
                 meta = json.loads(str(arrays["meta"]))
-                if meta.get("feature_version") != FEATURE_VERSION or meta.get("review_weight") != REVIEW_WEIGHT:
+                if (meta.get("feature_version") != FEATURE_VERSION or meta.get("format") != ARTIFACT_FORMAT
+                        or meta.get("review_weight") != REVIEW_WEIGHT):
                     raise ClassifierMissing(f"classifier artifact {path.name} is out of date (run `make install`)")
                 decision = meta["decision"]
+                words, chars, reviews = (Terms(arrays[name].tobytes(), arrays[f"{name}_offsets"], 0)
+                                         for name in ("words", "chars", "reviews"))
                 classifier = cls(
-                    words=arrays["words"].tolist(), chars=arrays["chars"].tolist(),
-                    reviews=arrays["reviews"].tolist(), idf=arrays["idf"],
+                    words=words, chars=chars, reviews=reviews, idf=arrays["idf"],
                     coef=arrays["coef"], intercept=float(meta["intercept"]), category_coef=arrays["category_coef"],
                     category_intercept=arrays["category_intercept"],
                     category_labels=tuple(meta["category_labels"]),

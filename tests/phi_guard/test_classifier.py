@@ -64,6 +64,81 @@ def test_the_reasons_shown_are_words_the_author_wrote(check, reply):
             assert all(word.lower() in reply.lower() for word in reason.split()), finding.explanation
 
 
+def _tiny_classifier():
+    import numpy as np
+
+    from phi_guard.classifier import Decision, ReplyClassifier
+
+    return ReplyClassifier(
+        words=["thanks", "your botox", "señora", "🙏"], chars=[" se", "ñor", "ox "], reviews=["great", "dolor"],
+        idf=np.linspace(1.0, 2.0, 9), coef=np.array([-1.0, 3.0, 0.5, -0.2, 0.1, 0.2, 0.7, -0.3, 0.4]), intercept=-0.25,
+        category_coef=np.zeros((1, 9)), category_intercept=np.zeros(1), category_labels=("clinical_detail",),
+        decision=Decision(block=0.5, keep={"TREATMENT": 0.3}, hard=("PHONE_NUMBER",)))
+
+
+def test_an_artifact_reads_back_the_terms_and_scores_it_was_written_with(tmp_path):
+    from phi_guard.classifier import ReplyClassifier
+
+    written = _tiny_classifier()
+    sha = written.dump(tmp_path / "tiny.npz")
+    read = ReplyClassifier.load(tmp_path / "tiny.npz")
+
+    assert read.sha256 == sha
+    for block in ("words", "chars", "reviews"):
+        assert list(getattr(read, block)) == list(getattr(written, block))
+    inputs = [("thanks señora 🙏", "great"), ("your botox", "dolor great"), ("nothing known", "_empty_")]
+    assert read.probabilities(inputs) == written.probabilities(inputs)
+    assert read.explain("your botox thanks", "great") == written.explain("your botox thanks", "great")
+    assert read.decision == written.decision
+
+
+def test_terms_are_found_by_text_in_each_block_with_repeats_counted():
+    from phi_guard.classifier import Terms
+
+    terms = Terms.of(["thanks", "your botox", "señora", "🙏"], first_index=10)
+
+    assert terms.indices(["señora", "unknown", "thanks", "señora", "your", "🙏"]).tolist() == [12, 10, 12, 13]
+    assert terms.indices([]).tolist() == []
+    assert Terms.of([]).indices(["thanks"]).tolist() == []
+
+
+def test_terms_sharing_a_hash_fall_back_to_a_dictionary_that_reads_the_same():
+    from phi_guard.classifier import Terms
+
+    grams = ["señora", "unknown", "thanks", "señora", "🙏", "your botox"]
+    terms = Terms.of(["thanks", "your botox", "señora", "🙏"], first_index=3)
+    expected = terms.indices(grams).tolist()
+    terms.hashes[:] = 0  # as if every term shared one hash
+    terms.fallback = {term: position for position, term in enumerate(terms)}
+
+    assert terms.indices(grams).tolist() == expected
+
+
+def test_an_artifact_in_an_older_format_is_out_of_date_and_the_guard_blocks(settings, willow_pine, tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    path = tmp_path / "old.npz"
+    _tiny_classifier().dump(path)
+    with zipfile.ZipFile(path) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    meta = json.loads(str(np.load(io.BytesIO(entries["meta.npy"]))))
+    del meta["format"]
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.array(json.dumps(meta)), allow_pickle=False)
+    entries["meta.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    settings.PHI_GUARD_CLASSIFIER = str(path)
+
+    verdict = guard_check("Thanks, Kelsey!", practice=willow_pine)
+
+    assert verdict.blocked and "out of date" in verdict.error and "make install" in verdict.error
+
+
 def test_training_is_deterministic(tmp_path):
     data = tmp_path / "data"
     for name in ("b04_chiro", "b11_derm"):
