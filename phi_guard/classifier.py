@@ -83,8 +83,8 @@ class Terms:
     64-bit hash would read as that term: about one gram in 10^14. Two terms sharing a hash (about one process start
     in 10^9) make this block fall back to a dictionary."""
 
-    def __init__(self, blob: bytes, offsets: np.ndarray, first_index: int):
-        self.blob, self.offsets, self.first_index = blob, offsets, first_index
+    def __init__(self, blob: bytes, offsets: np.ndarray):
+        self.blob, self.offsets = blob, offsets
         hashes = np.fromiter(map(hash, self), dtype=np.int64, count=len(self))
         self.order = np.argsort(hashes, kind="stable")
         self.hashes = hashes[self.order]
@@ -93,12 +93,12 @@ class Terms:
             self.fallback = {term: position for position, term in enumerate(self)}
 
     @classmethod
-    def of(cls, terms: list[str], first_index: int = 0) -> Terms:
+    def of(cls, terms: list[str]) -> Terms:
         encoded = [term.encode("utf-8") for term in terms]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         if encoded:
             np.cumsum([len(term) for term in encoded], out=offsets[1:])
-        return cls(b"".join(encoded), offsets, first_index)
+        return cls(b"".join(encoded), offsets)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -110,15 +110,15 @@ class Terms:
         return (self[position] for position in range(len(self)))
 
     def indices(self, grams: list[str]) -> np.ndarray:
-        """The feature index of every gram that is one of the terms, in the grams' order, repeats kept."""
+        """The position of every gram that is one of the terms, in the grams' order, repeats kept."""
         if self.fallback is not None:
-            return np.array([self.fallback[g] for g in grams if g in self.fallback], dtype=np.int64) + self.first_index
+            return np.array([self.fallback[g] for g in grams if g in self.fallback], dtype=np.int64)
         if not grams or not len(self):
             return np.zeros(0, dtype=np.int64)
         wanted = np.fromiter(map(hash, grams), dtype=np.int64, count=len(grams))
         slots = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
         found = self.hashes[slots] == wanted
-        return self.order[slots[found]] + self.first_index
+        return self.order[slots[found]]
 
 
 def words_only(features: str) -> str:
@@ -164,13 +164,11 @@ class ReplyClassifier:
     """Probability that a sentence discloses, and the likeliest category of what it discloses."""
 
     def __init__(self, *, words: list[str] | Terms, chars: list[str] | Terms, reviews: list[str] | Terms,
-                 idf: np.ndarray, coef: np.ndarray, intercept: float, category_coef: np.ndarray, category_intercept: np.ndarray,
-                 category_labels: tuple[str, ...], decision: Decision):
-        words, chars, reviews = (terms if isinstance(terms, Terms) else Terms.of(terms)
-                                 for terms in (words, chars, reviews))
-        chars.first_index = len(words)
-        reviews.first_index = len(words) + len(chars)
-        self.words, self.chars, self.reviews = words, chars, reviews
+                 idf: np.ndarray, coef: np.ndarray, intercept: float, category_coef: np.ndarray,
+                 category_intercept: np.ndarray, category_labels: tuple[str, ...], decision: Decision):
+        # One feature space: the word n-grams, then the character n-grams, then the review's words.
+        self.words, self.chars, self.reviews = (terms if isinstance(terms, Terms) else Terms.of(terms)
+                                                for terms in (words, chars, reviews))
         self.idf, self.coef, self.intercept = idf, coef, intercept
         self.category_coef, self.category_intercept = category_coef, category_intercept
         self.category_labels = category_labels
@@ -183,13 +181,14 @@ class ReplyClassifier:
         """Sparse tf-idf of one sentence and its review: (feature indices, values), each block l2-normalised, the
         review's scaled by REVIEW_WEIGHT."""
         indices, values = [], []
-        blocks = ((word_ngrams(features), self.words, 1.0), (char_ngrams(features), self.chars, 1.0),
-                  (review_words(review), self.reviews, REVIEW_WEIGHT))
-        for grams, terms, scale in blocks:
+        blocks = ((word_ngrams(features), self.words, 0, 1.0),
+                  (char_ngrams(features), self.chars, len(self.words), 1.0),
+                  (review_words(review), self.reviews, len(self.words) + len(self.chars), REVIEW_WEIGHT))
+        for grams, terms, first, scale in blocks:
             found = terms.indices(grams)
             if not found.size:
                 continue
-            block, counts = np.unique(found, return_counts=True)
+            block, counts = np.unique(found + first, return_counts=True)
             weights = (1.0 + np.log(counts)) * self.idf[block]
             norm = math.sqrt(float(weights @ weights))
             indices.append(block)
@@ -313,7 +312,7 @@ class ReplyClassifier:
                         or meta.get("review_weight") != REVIEW_WEIGHT):
                     raise ClassifierMissing(f"classifier artifact {path.name} is out of date (run `make install`)")
                 decision = meta["decision"]
-                words, chars, reviews = (Terms(arrays[name].tobytes(), arrays[f"{name}_offsets"], 0)
+                words, chars, reviews = (Terms(arrays[name].tobytes(), arrays[f"{name}_offsets"])
                                          for name in ("words", "chars", "reviews"))
                 classifier = cls(
                     words=words, chars=chars, reviews=reviews, idf=arrays["idf"],

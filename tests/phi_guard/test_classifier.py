@@ -95,9 +95,9 @@ def test_an_artifact_reads_back_the_terms_and_scores_it_was_written_with(tmp_pat
 def test_terms_are_found_by_text_in_each_block_with_repeats_counted():
     from phi_guard.classifier import Terms
 
-    terms = Terms.of(["thanks", "your botox", "señora", "🙏"], first_index=10)
+    terms = Terms.of(["thanks", "your botox", "señora", "🙏"])
 
-    assert terms.indices(["señora", "unknown", "thanks", "señora", "your", "🙏"]).tolist() == [12, 10, 12, 13]
+    assert terms.indices(["señora", "unknown", "thanks", "señora", "your", "🙏"]).tolist() == [2, 0, 2, 3]
     assert terms.indices([]).tolist() == []
     assert Terms.of([]).indices(["thanks"]).tolist() == []
 
@@ -106,7 +106,7 @@ def test_terms_sharing_a_hash_fall_back_to_a_dictionary_that_reads_the_same():
     from phi_guard.classifier import Terms
 
     grams = ["señora", "unknown", "thanks", "señora", "🙏", "your botox"]
-    terms = Terms.of(["thanks", "your botox", "señora", "🙏"], first_index=3)
+    terms = Terms.of(["thanks", "your botox", "señora", "🙏"])
     expected = terms.indices(grams).tolist()
     terms.hashes[:] = 0  # as if every term shared one hash
     terms.fallback = {term: position for position, term in enumerate(terms)}
