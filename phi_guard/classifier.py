@@ -24,11 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
+from phi_guard.encoder import DIMENSIONS
+
 FEATURE_VERSION = 4
 # How the artifact stores its terms: 2 = each block as a UTF-8 blob and its offsets (classifier.Terms). Format 1, a
 # fixed-width unicode array, reserved four bytes for every character of the longest term in every slot: ~70 MB of a
 # web worker's peak memory while it loaded.
-ARTIFACT_FORMAT = 2
+ARTIFACT_FORMAT = 3  # 3: with the joint model (n-grams and the sentence encoder) for the sentences in GATE
 WORD_NGRAMS = (1, 3)
 CHAR_NGRAMS = (3, 5)
 # The review's words are a third block, l2-normalised and scaled by this (chosen on the training folds: 0.3, 0.5,
@@ -38,8 +40,27 @@ REVIEW_WEIGHT = 0.5
 # 16 -> 0.1355, 32 -> 0.1343, 64 -> 0.1323, 128 -> 0.1320. More data wants less regularisation (with 64 batches,
 # 64 and 16 were within noise).
 C = 64.0
+# The sentences the n-grams are unsure of (a probability in GATE, ~5% of sentences in ~15% of replies, chosen on the
+# training folds) are scored again by a joint model that also reads the sentence encoder's vectors of the sentence and
+# of its review (phi_guard.encoder), scaled by ENCODER_WEIGHT; the encoder is too slow to run on every sentence and did
+# no better there on the training folds.
+GATE = (0.2, 0.8)
+# The joint model learns the encoder's weights from the training sentences the n-grams score in this wider band
+# (cross-validated; 11,021 of them on 140 batches), zeros elsewhere. On the training folds (cost 3 x miss rate +
+# false-block rate; n-grams alone 0.1207): learning from GATE itself 0.1147, from 0.1-0.9 0.1094, 0.05-0.95 0.1081,
+# 0.02-0.98 0.1077 (half as many sentences again to encode at install).
+TRAINING_BAND = (0.05, 0.95)
+ENCODER_WEIGHT = 0.5
+BLOCK_WIDTH = 3 * DIMENSIONS  # encoder_block()
 _TOKEN = re.compile(r"\S+")
 _WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def encoder_block(sentences: np.ndarray, review: np.ndarray) -> np.ndarray:
+    """What the joint model reads of the encoder, per sentence: the sentence's vector, its review's, and their product
+    (how the two agree, dimension by dimension), side by side: (len(sentences), 3 x 384)."""
+    reviews = np.broadcast_to(review, sentences.shape)
+    return np.hstack([sentences, reviews, sentences * reviews])
 
 
 class ClassifierMissing(RuntimeError):
@@ -73,6 +94,18 @@ class TrainingSentence:
     unsafe: bool
     categories: tuple[str, ...]
     group: str  # the batch it came from (cross-validation holds out whole batches)
+    place: tuple[int, int] = (-1, -1)  # (row, sentence) in phi_train's rows
+
+
+@dataclass
+class Joint:
+    """The model for sentences in GATE: weights of the n-gram features (the classifier's own feature space), of the
+    encoder's vectors, and which encoder they were fitted on (a different one makes the artifact out of date)."""
+
+    coef: np.ndarray
+    encoder_coef: np.ndarray
+    intercept: float
+    encoder: str
 
 
 class Terms:
@@ -173,6 +206,7 @@ class ReplyClassifier:
         self.category_coef, self.category_intercept = category_coef, category_intercept
         self.category_labels = category_labels
         self.decision = decision
+        self.joint: Joint | None = None
         self.sha256 = ""
 
     # --- reading a sentence -----------------------------------------------------------------------
@@ -203,6 +237,22 @@ class ReplyClassifier:
         for features, review in inputs:
             indices, values = self.vector(features, review)
             logit = float(values @ self.coef[indices]) + self.intercept
+            scores.append(1.0 / (1.0 + math.exp(-logit)))
+        return scores
+
+    @staticmethod
+    def gated(probability: float) -> bool:
+        return GATE[0] <= probability <= GATE[1]
+
+    def refined(self, inputs: list[tuple[str, str]], vectors: np.ndarray) -> list[float]:
+        """The joint model's probability for each (sentence features, review features), with `vectors`
+        (encoder_block() of each sentence and its review)."""
+        joint = self.joint
+        scores = []
+        for (features, review), vector in zip(inputs, vectors):
+            indices, values = self.vector(features, review)
+            logit = (float(values @ joint.coef[indices]) + ENCODER_WEIGHT * float(vector @ joint.encoder_coef)
+                     + joint.intercept)
             scores.append(1.0 / (1.0 + math.exp(-logit)))
         return scores
 
@@ -268,10 +318,46 @@ class ReplyClassifier:
             raise AssertionError("the exported classifier does not reproduce scikit-learn's probabilities")
         return classifier
 
+    def fit_joint(self, sentences: list[TrainingSentence], vectors: dict[int, np.ndarray], *, encoder: str,
+                  c: float = C) -> None:
+        """Fit the joint model: this classifier's own n-gram features (as vector() reads them) beside the encoder's
+        `vectors` (sentences[i] -> its encoder_block() row) where a sentence has them, zeros
+        elsewhere: the other sentences still teach the n-grams' weights."""
+        from scipy.sparse import csr_matrix, hstack
+        from sklearn.linear_model import LogisticRegression
+
+        width = len(self.idf)
+        data, indices, pointers = [], [], [0]
+        for sentence in sentences:
+            found, values = self.vector(sentence.features, sentence.review)
+            indices.append(found)
+            data.append(values)
+            pointers.append(pointers[-1] + len(found))
+        ngrams = csr_matrix((np.concatenate(data), np.concatenate(indices), pointers), shape=(len(sentences), width))
+        rows = sorted(vectors)
+        dense = np.zeros((len(sentences), BLOCK_WIDTH))
+        dense[rows] = [vectors[i] for i in rows]
+        matrix = hstack([ngrams, csr_matrix(dense * ENCODER_WEIGHT)]).tocsr()
+        labels = np.array([s.unsafe for s in sentences], dtype=int)
+        model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=2000)
+        model.fit(matrix, labels)
+        self.joint = Joint(coef=model.coef_[0][:width].astype(np.float64),
+                           encoder_coef=model.coef_[0][width:].astype(np.float64),
+                           intercept=float(model.intercept_[0]), encoder=encoder)
+        sample = rows[::max(1, len(rows) // 200)]
+        expected = model.predict_proba(matrix[sample])[:, 1]
+        got = self.refined([(sentences[i].features, sentences[i].review) for i in sample],
+                           np.array([vectors[i] for i in sample]).reshape(len(sample), BLOCK_WIDTH))
+        if not np.allclose(expected, got, atol=1e-9):
+            raise AssertionError("the exported joint model does not reproduce scikit-learn's probabilities")
+
     def _arrays(self) -> dict[str, np.ndarray]:
+        if self.joint is None:
+            raise ValueError("a classifier is written with its joint model (fit_joint)")
         meta = {"feature_version": FEATURE_VERSION, "format": ARTIFACT_FORMAT, "decision": asdict(self.decision),
                 "category_labels": list(self.category_labels), "intercept": self.intercept,
-                "review_weight": REVIEW_WEIGHT}
+                "review_weight": REVIEW_WEIGHT, "gate": list(GATE), "encoder_weight": ENCODER_WEIGHT,
+                "encoder": self.joint.encoder, "joint_intercept": self.joint.intercept}
         return {
             "meta": np.array(json.dumps(meta, sort_keys=True)),
             **{f"{name}{part}": array for name, terms in (("words", self.words), ("chars", self.chars),
@@ -279,6 +365,7 @@ class ReplyClassifier:
                for part, array in (("", np.frombuffer(terms.blob, dtype=np.uint8)), ("_offsets", terms.offsets))},
             "idf": self.idf, "coef": self.coef,
             "category_coef": self.category_coef, "category_intercept": self.category_intercept,
+            "joint_coef": self.joint.coef, "joint_encoder_coef": self.joint.encoder_coef,
         }
 
     def dump(self, path: Path) -> str:
@@ -309,7 +396,8 @@ class ReplyClassifier:
             with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
                 meta = json.loads(str(arrays["meta"]))
                 if (meta.get("feature_version") != FEATURE_VERSION or meta.get("format") != ARTIFACT_FORMAT
-                        or meta.get("review_weight") != REVIEW_WEIGHT):
+                        or meta.get("review_weight") != REVIEW_WEIGHT or meta.get("gate") != list(GATE)
+                        or meta.get("encoder_weight") != ENCODER_WEIGHT):
                     raise ClassifierMissing(f"classifier artifact {path.name} is out of date (run `make install`)")
                 decision = meta["decision"]
                 words, chars, reviews = (Terms(arrays[name].tobytes(), arrays[f"{name}_offsets"])
@@ -322,6 +410,8 @@ class ReplyClassifier:
                     decision=Decision(block=decision["block"], keep=dict(decision["keep"]),
                                       hard=tuple(decision["hard"])),
                 )
+                classifier.joint = Joint(coef=arrays["joint_coef"], encoder_coef=arrays["joint_encoder_coef"],
+                                         intercept=float(meta["joint_intercept"]), encoder=meta["encoder"])
         except ClassifierMissing:
             raise
         except Exception as exc:

@@ -21,9 +21,10 @@ from presidio_analyzer.nlp_engine import SpacyNlpEngine
 from phi_guard import language
 from phi_guard.approved import ApprovedSentences, sentence_shape
 from phi_guard.attribute_table import attribute_table_install
-from phi_guard.classifier import ClassifierMissing, ReplyClassifier
+from phi_guard.classifier import ClassifierMissing, ReplyClassifier, encoder_block
 from phi_guard.constructions import build_constructions
 from phi_guard.context import PracticeContext, ReplyContext
+from phi_guard.encoder import EncoderMissing, SentenceEncoder, get_encoder
 from phi_guard.features import in_reply, sentence_features
 from phi_guard.icd import ICD_TERMS_PATH, ConditionsMissing, icd_terms
 from phi_guard.lexicon import CLINICAL_FILES, echo_key, keys, vocabulary_revision
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
-ENGINE_VERSION = "2.15"  # 2.15: informal English and Spanish no longer refused as Dutch, French or Portuguese
+ENGINE_VERSION = "2.17"  # 2.17: the sentences the n-grams are unsure of are read again with a sentence encoder
 # (language: dictionary words, words only Spanish writes), a title ending a sentence is no name; 2.14: a common surname that is also a word
 # ("Luis Williams."), or after a name a handle spells ("Sam Smith" to "sammy22"), is a full name
 
@@ -81,6 +82,7 @@ class SentenceView:
     language: str
     features: str
     approved: bool = False  # has the shape of one of the practice's approved sentences
+    text: str = ""  # the sentence as the guard read it (folded): what the sentence encoder reads, when it does
     suggestions: tuple[str, ...] = ()  # strict mode: the closest approved sentences
 
 
@@ -97,10 +99,15 @@ class Analysis:
     pinned: tuple[tuple[int, int], ...] = ()
     strict: bool = False
     review: str = ""  # what the classifier reads of the review (features.review_features)
+    review_text: str = ""  # the review as the guard read it (folded): what the sentence encoder reads, when it does
 
     def classifier_inputs(self) -> list[tuple[str, str]]:
         """(sentence features, review features) for each sentence: what the classifier scores."""
         return [(view.features, self.review) for view in self.sentences]
+
+    def encoder_inputs(self, indices: list[int]) -> list[str]:
+        """The texts the sentence encoder reads for the sentences at `indices`."""
+        return [self.sentences[i].text for i in indices]
 
     def is_pinned(self, finding: Finding) -> bool:
         return any(start <= finding.start and finding.end <= end for start, end in self.pinned)
@@ -139,6 +146,10 @@ class GuardEngine:
         use_bundled_suffix_list()
         self.model_name = model_name
         self.classifier = ReplyClassifier.load(classifier_path) if classifier_path else None
+        self.encoder = get_encoder() if classifier_path else None
+        if self.classifier and self.classifier.joint.encoder != self.encoder.name:
+            raise ClassifierMissing(f"classifier artifact {classifier_path.name} was trained with another sentence "
+                                    "encoder (run `make install`)")
         self.nlp_engine = GuardNlpEngine(model_name)
         self.nlp_engine.load()
         self.nlp = self.nlp_engine.get_nlp(LANGUAGE)
@@ -154,6 +165,7 @@ class GuardEngine:
             "engine": ENGINE_VERSION,
             "model": f"{model_name}-{self.nlp.meta.get('version', '?')}",
             "classifier": self.classifier.sha256[:12] if self.classifier else "none",
+            "encoder": self.encoder.name if self.encoder else "none",
             "vocabulary": vocabulary_revision(ICD_TERMS_PATH),
         }
         self._lock = threading.RLock()
@@ -194,8 +206,17 @@ class GuardEngine:
         readable = [a for a in analyses if isinstance(a, Analysis) and not a.unreadable]
         scores = iter(self.classifier.probabilities([pair for a in readable for pair in a.classifier_inputs()]))
         probabilities = {id(a): [next(scores) for _ in a.sentences] for a in readable}
+        failed: dict[int, Exception] = {}
+        for analysis in readable:
+            try:
+                probabilities[id(analysis)] = refine(self.classifier, self.encoder, analysis,
+                                                     probabilities[id(analysis)])
+            except Exception as exc:  # fail closed, per reply
+                logger.error("phi_guard: encoder failed (%s, %d chars)", type(exc).__name__, len(analysis.text))
+                failed[id(analysis)] = exc
         for key, index, analysis in zip(firsts, firsts.values(), analyses):
             item = items[index]
+            analysis = failed.get(id(analysis), analysis)
             if isinstance(analysis, Exception):
                 verdicts[key] = Verdict.failed(item.text, f"guard error: {type(analysis).__name__}", version)
             elif analysis.unreadable:
@@ -231,20 +252,23 @@ class GuardEngine:
         prepared = []
         for index, item in enumerate(items):
             form = self.parsed.fold(item.text, keep=keep_parses)
+            review_text = fold(item.review or "").text
             reply_context = ReplyContext.build(
                 practice=practice_context,
                 reviewer_name=fold(item.reviewer_name or "").text,
-                review_tokens=self.nlp.tokenizer(fold(item.review or "").text),
+                review_tokens=self.nlp.tokenizer(review_text),
                 generic=self.lexicon.generic,
                 stop_words=self.lexicon.stop_words,
                 clinical_keys=self.clinical_keys,
                 english_words=self.lexicon.english_words,
             )
-            key = self.analysis_key(item.text, form, reply_context, profile_key) if keyed else (index,)
+            key = (self.analysis_key(item.text, form, reply_context, profile_key, review_text) if keyed
+                   else (index,))
             prepared.append((form, reply_context, key))
         return prepared
 
-    def analysis_key(self, text: str, form: Folded, reply_context: ReplyContext, profile_key: str) -> tuple:
+    def analysis_key(self, text: str, form: Folded, reply_context: ReplyContext, profile_key: str,
+                     review_text: str) -> tuple:
         """Everything an analysis of `text` reads: the text itself, the practice's profile, the review's words as
         the classifier reads them (features.review_features), and of the reviewer's name only what the reply's own
         tokens can meet. The recognizers, sentence_features and sentence_shape read the reply context by testing
@@ -264,9 +288,10 @@ class GuardEngine:
             reply_context.review_names & echoes,
             frozenset(word for word in lowers if word in reply_context.display_letters),
             reply_context.display_names & lowers, reply_context.initials_after, reply_context.initials_before,
-            # Every word of the review (which the first-name rule also reads), as a digest: a kept verdict's key must
-            # not hold a long review's words for as long as it is kept.
+            # Every word of the review (which the first-name rule also reads), and the review as the sentence encoder
+            # reads it, as digests: a kept verdict's key must not hold a long review's words for as long as it is kept.
             hashlib.blake2b(reply_context.classifier_review.encode(), digest_size=16).digest(),
+            hashlib.blake2b(review_text.encode(), digest_size=16).digest(),
         )
 
     def _analyze_distinct(self, items: Sequence, prepared: list, indices: list[int], practice: PracticeProfile,
@@ -323,9 +348,10 @@ class GuardEngine:
             is_approved = shape in approved
             suggestions = tuple(approved.closest(shape)) if strict and not is_approved else ()
             views.append(SentenceView(start=start, end=end, language=code, features=features, approved=is_approved,
-                                      suggestions=suggestions))
+                                      suggestions=suggestions, text=sentence.text))
         return Analysis(text=item.text, rule_findings=findings, sentences=tuple(views), unreadable=unreadable,
-                        pinned=tuple(pinned), strict=strict, review=reply_context.classifier_review)
+                        pinned=tuple(pinned), strict=strict, review=reply_context.classifier_review,
+                        review_text=fold(item.review or "").text)
 
     def decide(self, analysis: Analysis, probabilities) -> tuple[Finding, ...]:
         """Rules and classifier together, sentence by sentence (Analysis.standing, classifier.Decision)."""
@@ -402,6 +428,22 @@ _engines: dict[tuple[str, str], GuardEngine] = {}
 _engines_lock = threading.Lock()
 
 
+def refine(classifier: ReplyClassifier, encoder: SentenceEncoder, analysis: Analysis,
+           probabilities: list[float]) -> list[float]:
+    """The n-grams' probabilities of an analysis's sentences, with those in classifier.GATE scored again by the joint
+    model, which also reads the encoder's vectors of the sentence and of the review (the same in phi_train)."""
+    gated = [i for i, probability in enumerate(probabilities) if classifier.gated(probability)]
+    if not gated:
+        return probabilities
+    sentences = encoder.sentence_vectors(analysis.encoder_inputs(gated))
+    vectors = encoder_block(sentences, encoder.review_vector(analysis.review_text))
+    inputs = analysis.classifier_inputs()
+    refined = list(probabilities)
+    for i, probability in zip(gated, classifier.refined([inputs[i] for i in gated], vectors)):
+        refined[i] = probability
+    return refined
+
+
 def get_engine(model_name: str, classifier_path: Path | None = None) -> GuardEngine:
     """The process-wide engine for `model_name` and classifier, built on first use. Raises GuardUnavailable.
 
@@ -418,7 +460,7 @@ def get_engine(model_name: str, classifier_path: Path | None = None) -> GuardEng
                 engine = GuardEngine(model_name, classifier_path)
             except GuardUnavailable:
                 raise
-            except (ClassifierMissing, ConditionsMissing) as exc:
+            except (ClassifierMissing, ConditionsMissing, EncoderMissing) as exc:
                 raise GuardUnavailable(str(exc)) from exc
             except Exception as exc:
                 raise GuardUnavailable(f"could not load the PHI guard ({type(exc).__name__})") from exc

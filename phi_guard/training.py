@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from phi_guard.classifier import Decision, ReplyClassifier, TrainingSentence
+from phi_guard.classifier import GATE, TRAINING_BAND, Decision, ReplyClassifier, TrainingSentence, encoder_block
 from phi_guard.corpus import DATA_DIR, Batch, load_batch, load_split, sentence_labels
+from phi_guard.encoder import get_encoder
 from phi_guard.service import GuardInput
 
 MISS_COST = 3.0
@@ -90,14 +91,14 @@ def collect_all(model_name: str, names: list[str], data_dir: Path) -> list[Row]:
 
 def training_sentences(rows: list[Row]) -> list[TrainingSentence]:
     sentences = []
-    for row in rows:
+    for index, row in enumerate(rows):
         if isinstance(row.analysis, Exception):
             continue
         categories = tuple(row.example.get("categories") or ())
-        for view, label in zip(row.analysis.sentences, row.labels):
+        for position, (view, label) in enumerate(zip(row.analysis.sentences, row.labels)):
             if label is not None:
                 sentences.append(TrainingSentence(view.features, row.analysis.review, label,
-                                                  categories if label else (), row.batch))
+                                                  categories if label else (), row.batch, (index, position)))
     return sentences
 
 
@@ -214,22 +215,82 @@ def _fold_model(sentences: list[TrainingSentence]) -> ReplyClassifier:
     return ReplyClassifier.train(sentences, decision=Decision(block=1.0, keep={}, hard=()))
 
 
-def cross_validated_probabilities(rows: list[Row], sentences: list[TrainingSentence]) -> dict[int, list[float]]:
-    """Each batch's sentences scored by a model trained only on the batches of the other folds. The folds' models
-    are fitted side by side, one process per core (each fit is deterministic, so the result does not depend on it)."""
-    probabilities: dict[int, list[float]] = {}
-    folds = batch_folds([row.batch for row in rows])
-    training_sets = [[s for s in sentences if s.group not in fold] for fold in folds]
-    if _workers(len(folds)) > 1:
-        with _pool(len(folds)) as pool:
-            models = list(pool.map(_fold_model, training_sets))
-    else:
-        models = [_fold_model(training_set) for training_set in training_sets]
-    for fold, model in zip(folds, models):
-        for index, row in enumerate(rows):
-            if row.batch in fold and not isinstance(row.analysis, Exception):
-                probabilities[index] = list(model.probabilities(row.analysis.classifier_inputs()))
-    return probabilities
+def _fold_joint(job: tuple[ReplyClassifier, list[TrainingSentence], dict[int, np.ndarray], str]) -> ReplyClassifier:
+    model, sentences, vectors, encoder = job
+    model.fit_joint(sentences, vectors, encoder=encoder)
+    return model
+
+
+def _map(function, jobs: list) -> list:
+    """function over jobs, side by side, one process per core (each fit is deterministic, so the result does not
+    depend on it)."""
+    if _workers(len(jobs)) > 1:
+        with _pool(len(jobs)) as pool:
+            return list(pool.map(function, jobs))
+    return [function(job) for job in jobs]
+
+
+@dataclass
+class CrossValidation:
+    """Each batch's sentences scored by models trained only on the batches of the other folds: first the n-grams'
+    probabilities, then the joint model's for the sentences in classifier.GATE (as GuardEngine.check_many)."""
+
+    rows: list[Row]
+    sentences: list[TrainingSentence]
+    folds: list[set[str]] = field(default_factory=list)
+    models: list[ReplyClassifier] = field(default_factory=list)
+    probabilities: dict[int, list[float]] = field(default_factory=dict)
+
+    def score_ngrams(self) -> dict[int, list[float]]:
+        self.folds = batch_folds([row.batch for row in self.rows])
+        training_sets = [[s for s in self.sentences if s.group not in fold] for fold in self.folds]
+        self.models = _map(_fold_model, training_sets)
+        for fold, model in zip(self.folds, self.models):
+            for index, row in enumerate(self.rows):
+                if row.batch in fold and not isinstance(row.analysis, Exception):
+                    self.probabilities[index] = list(model.probabilities(row.analysis.classifier_inputs()))
+        return self.probabilities
+
+    def within(self, band: tuple[float, float]) -> list[tuple[int, int]]:
+        """(row, sentence) of every sentence whose n-gram probability lies in `band`."""
+        return [(index, position) for index, scores in sorted(self.probabilities.items())
+                for position, probability in enumerate(scores) if band[0] <= probability <= band[1]]
+
+    def score_joint(self, vectors: dict[tuple[int, int], np.ndarray], encoder: str) -> dict[int, list[float]]:
+        """Fit each fold's joint model on its training sentences, with the encoder's `vectors` where a sentence has
+        them (classifier.TRAINING_BAND), and score the fold's sentences in classifier.GATE with it."""
+        gate = set(self.within(GATE))
+        jobs = []
+        for fold, model in zip(self.folds, self.models):
+            training_set = [s for s in self.sentences if s.group not in fold]
+            jobs.append((model, training_set, sentence_vectors(training_set, vectors), encoder))
+        self.models = _map(_fold_joint, jobs)
+        for fold, model in zip(self.folds, self.models):
+            for index, row in enumerate(self.rows):
+                places = [(index, p) for p in range(len(self.probabilities.get(index, ()))) if (index, p) in gate]
+                if row.batch not in fold or not places:
+                    continue
+                inputs = row.analysis.classifier_inputs()
+                refined = model.refined([inputs[p] for _, p in places], np.array([vectors[place] for place in places]))
+                for (_, position), probability in zip(places, refined):
+                    self.probabilities[index][position] = probability
+        return self.probabilities
+
+
+def sentence_vectors(sentences: list[TrainingSentence], vectors: dict[tuple[int, int], np.ndarray]
+                     ) -> dict[int, np.ndarray]:
+    return {i: vectors[s.place] for i, s in enumerate(sentences) if s.place in vectors}
+
+
+def encode(rows: list[Row], places: list[tuple[int, int]], encoder) -> dict[tuple[int, int], np.ndarray]:
+    """encoder_block() of each (row, sentence) in `places` and its row's review."""
+    sentence_texts = [rows[index].analysis.sentences[position].text for index, position in places]
+    reviews = sorted({rows[index].analysis.review_text for index, _ in places})
+    unique = sorted(set(sentence_texts))
+    encoded = dict(zip(unique, encoder.encode(unique)))
+    review_vectors = dict(zip(reviews, encoder.encode(reviews)))
+    return {place: encoder_block(encoded[text][None, :], review_vectors[rows[place[0]].analysis.review_text])[0]
+            for place, text in zip(places, sentence_texts)}
 
 
 def choose_decision(rows: list[Row], probabilities: dict[int, list[float]], hard: tuple[str, ...]) -> Decision:
@@ -263,7 +324,16 @@ def train(*, model_name: str, output: Path, data_dir: Path = DATA_DIR) -> Report
     rows = collect_all(model_name, [batch.name for batch in batches], data_dir)
     sentences = training_sentences(rows)
     hard = hard_types(rows)
-    probabilities = cross_validated_probabilities(rows, sentences)
+    encoder = get_encoder()
+    validation = CrossValidation(rows, sentences)
+    validation.score_ngrams()
+    # Encoded: the labelled sentences in the band, which teach the joint model (the rest of an unsafe reply teaches
+    # nothing), and every sentence in the gate, which it scores.
+    labelled = {sentence.place for sentence in sentences}
+    learned = [place for place in validation.within(TRAINING_BAND) if place in labelled]
+    gated = validation.within(GATE)
+    vectors = encode(rows, sorted(set(learned) | set(gated)), encoder)
+    probabilities = validation.score_joint(vectors, encoder.name)
     decision = choose_decision(rows, probabilities, hard)
     report = Report(sentences=len(sentences), batches=len(batches))
     keep = ", ".join(f"{entity_type} >= {value}" for entity_type, value in decision.keep.items())
@@ -282,6 +352,12 @@ def train(*, model_name: str, output: Path, data_dir: Path = DATA_DIR) -> Report
     unsafe, caught, safe, false_blocks = score_rows(rows, probabilities, decision)
     report.lines.append(f"  {'all':<16} recall {caught}/{unsafe} = {caught / max(unsafe, 1):.3f}, "
                         f"false blocks {false_blocks}/{safe} = {false_blocks / max(safe, 1):.3f}")
+    report.lines.append(f"sentence encoder ({encoder.name}): the joint model learned from {len(learned)} of "
+                        f"{len(sentences)} "
+                        f"training sentences (n-grams' cross-validated probability in {TRAINING_BAND}) and scored "
+                        f"those in {GATE}, in {len({index for index, _ in gated})} of {len(rows)} "
+                        "replies")
     classifier = ReplyClassifier.train(sentences, decision=decision)
+    classifier.fit_joint(sentences, sentence_vectors(sentences, vectors), encoder=encoder.name)
     report.sha256 = classifier.dump(output)
     return report

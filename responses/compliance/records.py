@@ -93,8 +93,8 @@ EXPORT_COLUMNS = [
     "posting_id", "reply_id", "review_id", "location", "platform", "review_rating",
     "drafted_by", "drafted_at", "edit_count", "submitted_by", "submitted_at", "approved_by", "approved_at",
     "posted_by", "posted_at", "posted_via", "external_reply_id", "posted_version", "posted_text_sha256",
-    "guard_engine", "guard_model", "guard_classifier", "guard_vocabulary", "guard_practice",
-    "verdict_blocked", "verdict_finding_count", "guard_refusals", "rejections",
+    "guard_engine", "guard_model", "guard_classifier", "guard_encoder", "guard_vocabulary",
+    "guard_practice", "verdict_blocked", "verdict_finding_count", "guard_refusals", "rejections",
     "taken_down_at", "rechecked_at", "rechecked_blocked", "incident_ids",
 ]
 TEXT_COLUMNS = ["review_text", "posted_text"]
@@ -181,7 +181,8 @@ def compliance_rows(*, postings: QuerySet[ReplyPosting], include_text: bool = Fa
             "posted_via": p.posted_via, "external_reply_id": p.external_reply_id, "posted_version": p.version.number,
             "posted_text_sha256": p.text_sha256,
             "guard_engine": guard.get("engine", ""), "guard_model": guard.get("model", ""),
-            "guard_classifier": guard.get("classifier", ""), "guard_vocabulary": guard.get("vocabulary", ""),
+            "guard_classifier": guard.get("classifier", ""), "guard_encoder": guard.get("encoder", ""),
+            "guard_vocabulary": guard.get("vocabulary", ""),
             "guard_practice": guard.get("practice", ""),
             "verdict_blocked": p.verdict.get("blocked", ""), "verdict_finding_count": len(p.verdict.get("findings", [])),
             "guard_refusals": sum(len(reply_steps[a]) for a in REFUSALS),

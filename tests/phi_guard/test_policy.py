@@ -26,7 +26,8 @@ def test_generic_words_are_fine_until_tied_to_the_reviewer(check):
     assert check("We're thrilled with your results!").blocked
 
 
-@pytest.mark.xfail(strict=True, reason="known false block of guard 2.2 to 2.4 and of 2.6 to 2.15 (2.5 passed it; 2.15 on 140 batches scores it 0.82, blocks at 0.4; on 126, 0.86 at 0.425; 2.14 scored 0.87, blocked "
+@pytest.mark.xfail(strict=True, reason="known false block of guard 2.2 to 2.4 and of 2.6 to 2.17 (2.5 passed it; 2.17 scores it 0.82, above the "
+                   "sentence encoder's gate, and blocks at 0.475; 2.15 on 140 batches scored it 0.82, blocked at 0.4; on 126, 0.86 at 0.425; 2.14 scored 0.87, blocked "
                    "at 0.4): alone, this "
                    "general sentence scores near the block threshold ('results', 'vary from'); it passes inside a reply "
                    "with an invitation to call")

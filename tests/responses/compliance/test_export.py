@@ -70,6 +70,7 @@ def test_a_csv_row_records_who_did_what_and_the_guard_version(canary_posted, bob
     assert row["rejections"] == "1" and row["guard_refusals"] == "0"
     assert row["posted_text_sha256"] == text_sha256(REPLY)
     assert row["guard_engine"] and row["guard_classifier"] and row["guard_practice"]
+    assert row["guard_encoder"] == "all-MiniLM-L6-v2/0.1.0"
     assert row["verdict_blocked"] == "False"
 
 

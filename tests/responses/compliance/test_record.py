@@ -22,7 +22,7 @@ def test_posting_a_reply_keeps_the_exact_text_hash_and_the_guard_that_passed_it(
     assert posting.version == reply.approved_version
     assert posting.posted_by == bob and posting.posted_via == "manual"
     assert posting.verdict["blocked"] is False
-    assert set(posting.guard_version) == {"engine", "model", "classifier", "vocabulary", "practice"}
+    assert set(posting.guard_version) == {"engine", "model", "classifier", "encoder", "vocabulary", "practice"}
 
 
 def test_the_record_lists_every_step_with_refusals_and_rejections(review, alice, bob):
