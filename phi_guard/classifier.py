@@ -45,8 +45,8 @@ C = 64.0
 # of its review (phi_guard.encoder), scaled by ENCODER_WEIGHT; the encoder is too slow to run on every sentence and did
 # no better there on the training folds.
 GATE = (0.2, 0.8)
-# The joint model learns the encoder's weights from the training sentences the n-grams score in this wider band
-# (cross-validated; 11,021 of them on 140 batches), zeros elsewhere. On the training folds (cost 3 x miss rate +
+# The joint model learns the encoder's weights from the labelled training sentences the n-grams score in this wider
+# band (cross-validated; 5,780 of 68,298 on 140 batches), zeros elsewhere. On the training folds (cost 3 x miss rate +
 # false-block rate; n-grams alone 0.1207): learning from GATE itself 0.1147, from 0.1-0.9 0.1094, 0.05-0.95 0.1081,
 # 0.02-0.98 0.1077 (half as many sentences again to encode at install).
 TRAINING_BAND = (0.05, 0.95)
@@ -117,9 +117,11 @@ class Terms:
     in 10^9) make this block fall back to a dictionary."""
 
     def __init__(self, blob: bytes, offsets: np.ndarray):
-        self.blob, self.offsets = blob, offsets
+        # Positions and offsets held as int32 (half the memory; the artifact stores int64 offsets).
+        small = len(blob) < 2**31
+        self.blob, self.offsets = blob, offsets.astype(np.int32) if small else offsets
         hashes = np.fromiter(map(hash, self), dtype=np.int64, count=len(self))
-        self.order = np.argsort(hashes, kind="stable")
+        self.order = np.argsort(hashes, kind="stable").astype(np.int32 if small else np.int64)
         self.hashes = hashes[self.order]
         self.fallback = None
         if len(self.hashes) > 1 and bool((self.hashes[1:] == self.hashes[:-1]).any()):
@@ -152,6 +154,10 @@ class Terms:
         slots = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
         found = self.hashes[slots] == wanted
         return self.order[slots[found]]
+
+
+def _sigmoid(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 def words_only(features: str) -> str:
@@ -233,12 +239,7 @@ class ReplyClassifier:
 
     def probabilities(self, inputs: list[tuple[str, str]]) -> list[float]:
         """For each (sentence features, review features)."""
-        scores = []
-        for features, review in inputs:
-            indices, values = self.vector(features, review)
-            logit = float(values @ self.coef[indices]) + self.intercept
-            scores.append(1.0 / (1.0 + math.exp(-logit)))
-        return scores
+        return [_sigmoid(self._weighed(features, review, self.coef) + self.intercept) for features, review in inputs]
 
     @staticmethod
     def gated(probability: float) -> bool:
@@ -248,13 +249,14 @@ class ReplyClassifier:
         """The joint model's probability for each (sentence features, review features), with `vectors`
         (encoder_block() of each sentence and its review)."""
         joint = self.joint
-        scores = []
-        for (features, review), vector in zip(inputs, vectors):
-            indices, values = self.vector(features, review)
-            logit = (float(values @ joint.coef[indices]) + ENCODER_WEIGHT * float(vector @ joint.encoder_coef)
-                     + joint.intercept)
-            scores.append(1.0 / (1.0 + math.exp(-logit)))
-        return scores
+        return [_sigmoid(self._weighed(features, review, joint.coef) + ENCODER_WEIGHT * float(vector @ joint.encoder_coef)
+                         + joint.intercept)
+                for (features, review), vector in zip(inputs, vectors)]
+
+    def _weighed(self, features: str, review: str, coef: np.ndarray) -> float:
+        """The n-gram part of a logit: the sentence's and review's features weighed by `coef`."""
+        indices, values = self.vector(features, review)
+        return float(values @ coef[indices])
 
     def explain(self, features: str, review: str, limit: int = 3) -> tuple[str, list[str]]:
         """The likeliest category of what the sentence discloses, and the sentence's words and phrases that weighed
@@ -362,7 +364,7 @@ class ReplyClassifier:
             "meta": np.array(json.dumps(meta, sort_keys=True)),
             **{f"{name}{part}": array for name, terms in (("words", self.words), ("chars", self.chars),
                                                           ("reviews", self.reviews))
-               for part, array in (("", np.frombuffer(terms.blob, dtype=np.uint8)), ("_offsets", terms.offsets))},
+               for part, array in (("", np.frombuffer(terms.blob, dtype=np.uint8)), ("_offsets", terms.offsets.astype(np.int64)))},
             "idf": self.idf, "coef": self.coef,
             "category_coef": self.category_coef, "category_intercept": self.category_intercept,
             "joint_coef": self.joint.coef, "joint_encoder_coef": self.joint.encoder_coef,
@@ -404,7 +406,10 @@ class ReplyClassifier:
                                          for name in ("words", "chars", "reviews"))
                 classifier = cls(
                     words=words, chars=chars, reviews=reviews, idf=arrays["idf"],
-                    coef=arrays["coef"], intercept=float(meta["intercept"]), category_coef=arrays["category_coef"],
+                    coef=arrays["coef"], intercept=float(meta["intercept"]),
+                    # Only explain() reads the category weights, for the likeliest category: float32 is half the
+                    # memory (5 MB), and the artifact keeps float64.
+                    category_coef=arrays["category_coef"].astype(np.float32),
                     category_intercept=arrays["category_intercept"],
                     category_labels=tuple(meta["category_labels"]),
                     decision=Decision(block=decision["block"], keep=dict(decision["keep"]),

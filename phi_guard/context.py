@@ -148,6 +148,7 @@ class ReplyContext:
     # one ("B. Novak": "b").
     initials_after: frozenset[str] = frozenset()
     initials_before: frozenset[str] = frozenset()
+    review_text: str = ""  # the review as the guard read it (folded): what the sentence encoder reads of it
 
     @staticmethod
     def echo_key(word: str) -> str:
@@ -192,4 +193,5 @@ class ReplyContext:
                    known_name_parts=frozenset(known), review_terms=frozenset(terms), review_names=frozenset(names),
                    review_words=frozenset(review_words), display_letters="".join(words).lower(),
                    display_names=frozenset(part for part in display_parts if len(part) > 1),
-                   initials_after=frozenset(initials_after), initials_before=frozenset(initials_before))
+                   initials_after=frozenset(initials_after), initials_before=frozenset(initials_before),
+                   review_text=review_tokens.text)

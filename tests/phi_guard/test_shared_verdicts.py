@@ -139,3 +139,21 @@ def test_a_kept_verdict_is_not_reused_when_the_review_or_handle_shows_the_name_t
     assert shared == alone(engine, willow_pine, items)
     unshown = ["UNSHOWN_FIRST_NAME" in {f["entity_type"] for f in v["findings"]} for v in shared]
     assert unshown == [False, True, False, True]
+
+
+def test_a_reply_repeated_in_a_later_chunk_of_a_long_batch_is_not_analysed_again(engine, willow_pine):
+    # check_many analyses CHECK_CHUNK replies at a time (its memory stays that of one chunk), and still shares the
+    # analysis of equal items across chunks.
+    from phi_guard.engine import CHECK_CHUNK
+
+    repeated = GuardInput(REPLIES[1], "Lovely visit, the front desk was friendly.", "Kelsey P.")
+    others = [GuardInput(f"Thank you for the kind words about our {place}!", "Lovely visit.", "")
+              for place in ("lobby", "garden", "parking", "music", "coffee", "website", "hours", "team", "tea",
+                            "flowers", "playlist", "signage", "windows", "art", "chairs", "lighting", "scent")]
+    items = [repeated, *others[:CHECK_CHUNK], repeated]
+
+    shared = [verdict.to_dict() for verdict in guard_check_many(items, practice=willow_pine)]
+
+    assert len(items) > CHECK_CHUNK + 1  # the repeat is in a later chunk
+    assert engine.parsed.misses == 1 + CHECK_CHUNK
+    assert shared[-1] == shared[0] == alone(engine, willow_pine, [repeated])[0]
