@@ -127,6 +127,11 @@ class Terms:
         if len(self.hashes) > 1 and bool((self.hashes[1:] == self.hashes[:-1]).any()):
             self.fallback = {term: position for position, term in enumerate(self)}
 
+    def __reduce__(self):
+        """Pickled (phi_train sends fold models between processes) as the blob and offsets alone: the hash table is
+        rebuilt by the process that unpickles it, whose hash() may differ."""
+        return Terms, (self.blob, self.offsets)
+
     @classmethod
     def of(cls, terms: list[str]) -> Terms:
         encoded = [term.encode("utf-8") for term in terms]

@@ -197,7 +197,7 @@ class GuardEngine:
 
         Items go through CHECK_CHUNK at a time: a reply's parse and analysis are held until its verdict is made, so
         a whole import checked at once would hold all of them (on the training batches, one call with 1,600 replies
-        peaked at 428 MB RSS, with 200 at 323 MB)."""
+        peaked at 428 MB RSS unchunked and at 312 MB in chunks)."""
         if self.classifier is None:
             raise GuardUnavailable("the reply classifier is not loaded")
         version = self.version_for(practice)
@@ -214,7 +214,7 @@ class GuardEngine:
         """The items' analysis keys; their verdicts go into `verdicts`, where an item whose key is there already (an
         equal item of an earlier chunk) is not analysed again."""
         with self._lock:
-            prepared = self._prepare(items, practice, keep_parses, keyed)
+            prepared = self._prepare(items, practice, keep_parses, keyed=keyed)
             keys = [key for _form, _context, key in prepared]
             if keep_parses:
                 verdicts.update({key: kept for key in dict.fromkeys(keys)
@@ -255,20 +255,19 @@ class GuardEngine:
         """Rules and sentence features for each item (an Exception in place of an item that failed); items with
         equal analysis keys share one Analysis."""
         with self._lock:
-            prepared = self._prepare(items, practice, keep_parses)
+            prepared = self._prepare(items, practice, keep_parses, keyed=keep_parses or len(items) > 1)
             firsts = {key: index for index, (_form, _context, key) in enumerate(prepared)}
             analyses = dict(zip(firsts, self._analyze_distinct(items, prepared, list(firsts.values()), practice,
                                                                 keep_parses)))
             return [analyses[key] for _form, _context, key in prepared]
 
-    def _prepare(self, items: Sequence, practice: PracticeProfile, keep_parses: bool,
-                 keyed: bool | None = None) -> list[tuple[Folded, ReplyContext, tuple]]:
+    def _prepare(self, items: Sequence, practice: PracticeProfile, keep_parses: bool, *,
+                 keyed: bool) -> list[tuple[Folded, ReplyContext, tuple]]:
         """Each item's folded text, its reply context and its analysis key. A key only matters for finding equal
-        items in a batch or a kept verdict: a single check that keeps nothing (the live check) is keyed by position."""
+        items in a batch or a kept verdict: a single check that keeps nothing (the live check) is keyed by position
+        (`keyed` false)."""
         practice_context = self._practice(practice)[0]
         profile_key = practice.cache_key
-        if keyed is None:
-            keyed = keep_parses or len(items) > 1
         prepared = []
         for index, item in enumerate(items):
             form = self.parsed.fold(item.text, keep=keep_parses)

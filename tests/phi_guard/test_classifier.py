@@ -1,5 +1,6 @@
 """The learned layer: built reproducibly from the repo's batches, versioned, and fail-closed without it."""
 import json
+import os
 import re
 import shutil
 from dataclasses import replace
@@ -110,6 +111,24 @@ def test_terms_are_found_by_text_in_each_block_with_repeats_counted():
     assert terms.indices(["señora", "unknown", "thanks", "señora", "your", "🙏"]).tolist() == [2, 0, 2, 3]
     assert terms.indices([]).tolist() == []
     assert Terms.of([]).indices(["thanks"]).tolist() == []
+
+
+def test_terms_unpickled_by_a_process_with_another_hash_seed_still_find_their_grams(tmp_path):
+    import pickle
+    import subprocess
+    import sys
+
+    from phi_guard.classifier import Terms
+
+    grams = ["señora", "unknown", "thanks", "señora", "🙏", "your botox"]
+    terms = Terms.of(["thanks", "your botox", "señora", "🙏"])
+    (tmp_path / "terms.pickle").write_bytes(pickle.dumps(terms))
+    script = ("import pickle, sys; terms = pickle.load(open(sys.argv[1], 'rb')); "
+              f"print(terms.indices({grams!r}).tolist())")
+    for seed in ("1", "2"):
+        read = subprocess.run([sys.executable, "-c", script, str(tmp_path / "terms.pickle")], check=True,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert read.stdout.strip() == str(terms.indices(grams).tolist()) == "[2, 0, 2, 3, 1]"
 
 
 def test_terms_sharing_a_hash_fall_back_to_a_dictionary_that_reads_the_same():
