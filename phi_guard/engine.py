@@ -201,7 +201,7 @@ class GuardEngine:
         if self.classifier is None:
             raise GuardUnavailable("the reply classifier is not loaded")
         version = self.version_for(practice)
-        keyed = keep_parses or len(items) > 1
+        keyed = _keyed(items, keep_parses)
         verdicts: dict[tuple, Verdict] = {}
         keys: list[tuple] = []
         for start in range(0, len(items), CHECK_CHUNK):
@@ -255,7 +255,7 @@ class GuardEngine:
         """Rules and sentence features for each item (an Exception in place of an item that failed); items with
         equal analysis keys share one Analysis."""
         with self._lock:
-            prepared = self._prepare(items, practice, keep_parses, keyed=keep_parses or len(items) > 1)
+            prepared = self._prepare(items, practice, keep_parses, keyed=_keyed(items, keep_parses))
             firsts = {key: index for index, (_form, _context, key) in enumerate(prepared)}
             analyses = dict(zip(firsts, self._analyze_distinct(items, prepared, list(firsts.values()), practice,
                                                                 keep_parses)))
@@ -399,6 +399,12 @@ class GuardEngine:
         """Character spans of the sentences of `text` (for the safe rewrite)."""
         with self._lock:
             return [(sentence.start_char, sentence.end_char) for sentence in self._split(text)]
+
+
+def _keyed(items: Sequence, keep_parses: bool) -> bool:
+    """Whether a call's items are keyed by content (GuardEngine.analysis_key): only a batch can hold equal items and
+    only kept parses are looked up again; a single check that keeps nothing is keyed by position."""
+    return keep_parses or len(items) > 1
 
 
 def _not_approved_finding(text: str, view: SentenceView) -> Finding:

@@ -1,9 +1,13 @@
 """The learned layer: built reproducibly from the repo's batches, versioned, and fail-closed without it."""
 import json
 import os
+import pickle
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -114,10 +118,6 @@ def test_terms_are_found_by_text_in_each_block_with_repeats_counted():
 
 
 def test_terms_unpickled_by_a_process_with_another_hash_seed_still_find_their_grams(tmp_path):
-    import pickle
-    import subprocess
-    import sys
-
     from phi_guard.classifier import Terms
 
     grams = ["señora", "unknown", "thanks", "señora", "🙏", "your botox"]
@@ -127,7 +127,8 @@ def test_terms_unpickled_by_a_process_with_another_hash_seed_still_find_their_gr
               f"print(terms.indices({grams!r}).tolist())")
     for seed in ("1", "2"):
         read = subprocess.run([sys.executable, "-c", script, str(tmp_path / "terms.pickle")], check=True,
-                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                              cwd=Path(__file__).resolve().parents[2])
         assert read.stdout.strip() == str(terms.indices(grams).tolist()) == "[2, 0, 2, 3, 1]"
 
 
